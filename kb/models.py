@@ -1,0 +1,222 @@
+"""The knowledge base: the guide's problems as articles with symptoms, causes and steps."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+
+from django.db import models
+from django.db.models import F
+from django.urls import reverse
+
+KB_NUMBER_RE = re.compile(r"\bKB-(\d{4,})\b", re.IGNORECASE)
+
+
+def format_kb_number(number: int) -> str:
+    return f"KB-{number:04d}"
+
+
+def parse_kb_number(text: str) -> int | None:
+    """`KB-0006` -> 6; anything else -> None."""
+    match = KB_NUMBER_RE.fullmatch(text.strip())
+    return int(match.group(1)) if match else None
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("kb:category", args=[self.slug])
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def by_kb_numbers(self, kb_numbers: Iterable[str]) -> ArticleQuerySet:
+        numbers = [n for n in (parse_kb_number(k) for k in kb_numbers) if n is not None]
+        return self.filter(number__in=numbers)
+
+    def for_listing(self) -> ArticleQuerySet:
+        return self.select_related("category").only(
+            "number", "slug", "title", "summary", "views", "updated_at", "category__name", "category__slug"
+        )
+
+
+class Article(models.Model):
+    number = models.PositiveIntegerField(unique=True, help_text="Shown as KB-0001.")
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=300, help_text="The problem statement.")
+    summary = models.TextField(blank=True, help_text="One or two sentences: what this means.")
+    explanation = models.TextField(blank=True, help_text="The rest of the solution text, one paragraph per line.")
+    steps_title = models.CharField(max_length=300, blank=True, help_text="Heading above the steps.")
+    closing_note = models.TextField(blank=True, help_text="Text after the steps (how to test the fix).")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles")
+    symptoms = models.ManyToManyField("Symptom", related_name="articles", blank=True)
+    related = models.ManyToManyField("self", symmetrical=True, blank=True)
+    suggested_checks = models.JSONField(
+        default=list, blank=True, help_text="Names of diagnostic checks that test this article's causes."
+    )
+    views = models.PositiveIntegerField(default=0, editable=False)
+    guide_key = models.SlugField(
+        max_length=120, unique=True, null=True, blank=True, editable=False, help_text="Identity in the guide."
+    )
+    imported_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.kb_number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("kb:article", args=[self.number, self.slug])
+
+    @property
+    def kb_number(self) -> str:
+        return format_kb_number(self.number)
+
+    def explanation_paragraphs(self) -> list[str]:
+        return [p for p in self.explanation.splitlines() if p.strip()]
+
+    def record_view(self) -> None:
+        Article.objects.filter(pk=self.pk).update(views=F("views") + 1)
+
+    def content(self) -> dict:
+        """Everything the guide import writes, as plain data (compared to detect editors' changes)."""
+        steps = sorted(self.steps.all(), key=lambda s: (s.position, s.pk))
+        return {
+            "title": self.title,
+            "summary": self.summary,
+            "explanation": self.explanation,
+            "steps_title": self.steps_title,
+            "closing_note": self.closing_note,
+            "causes": [c.text for c in sorted(self.causes.all(), key=lambda c: c.position)],
+            "steps": [
+                {
+                    "text": s.text,
+                    "alternative": s.alternative,
+                    "cli": [b.text for b in sorted(s.cli_blocks.all(), key=lambda b: b.position)],
+                }
+                for s in steps
+            ],
+            "symptoms": sorted(s.text for s in self.symptoms.all()),
+        }
+
+    def content_fingerprint(self) -> str:
+        return fingerprint(self.content())
+
+
+def fingerprint(content: dict) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+class Symptom(models.Model):
+    class Kind(models.TextChoices):
+        SMTP_REPLY = "smtp_reply", "SMTP reply clients see"
+        LOG_MESSAGE = "log_message", "Event-log message"
+        BEHAVIOUR = "behaviour", "Behaviour"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.CharField(max_length=300, unique=True)
+    pattern = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Regular expression matched against pasted bounces and log lines (case-insensitive).",
+    )
+
+    class Meta:
+        ordering = ["kind", "text"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Cause(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="causes")
+    position = models.PositiveIntegerField(default=0)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["article", "position"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Step(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="steps")
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="substeps")
+    position = models.PositiveIntegerField(default=0)
+    text = models.TextField()
+    alternative = models.BooleanField(default=False, help_text="An alternative to the previous step ('or').")
+
+    class Meta:
+        ordering = ["article", "position"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class CLIBlock(models.Model):
+    """Commands typed on the gateway's CLI, kept verbatim (one command per line)."""
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="cli_blocks")
+    position = models.PositiveIntegerField(default=0)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["step", "position"]
+        verbose_name = "CLI block"
+
+    def __str__(self) -> str:
+        return self.text.splitlines()[0] if self.text else ""
+
+    def text_for(self, firmware: str) -> str:
+        """The commands for `firmware` ("7.2.7"), or the guide's text when no variant applies."""
+        variant = self.variant_for(firmware)
+        return variant.text if variant else self.text
+
+    def variant_for(self, firmware: str) -> CLIVariant | None:
+        if not firmware:
+            return None
+        wanted = version_key(firmware)
+        matching = [v for v in self.variants.all() if version_key(v.min_firmware) <= wanted]
+        return max(matching, key=lambda v: version_key(v.min_firmware), default=None)
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version))
+
+
+class CLIVariant(models.Model):
+    block = models.ForeignKey(CLIBlock, on_delete=models.CASCADE, related_name="variants")
+    min_firmware = models.CharField(max_length=20, help_text="First FortiMail firmware this applies to, e.g. 7.2.7.")
+    text = models.TextField()
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["block", "min_firmware"]
+        constraints = [models.UniqueConstraint(fields=["block", "min_firmware"], name="unique_variant_per_firmware")]
+        verbose_name = "CLI variant"
+
+    def __str__(self) -> str:
+        return f"FortiMail {self.min_firmware} and later"
+
+    @classmethod
+    def firmware_choices(cls) -> list[str]:
+        versions = set(cls.objects.values_list("min_firmware", flat=True))
+        return sorted(versions, key=version_key)

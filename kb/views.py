@@ -1,0 +1,91 @@
+"""Knowledge-base pages: home, categories and articles."""
+
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from kb.models import Article, Category, CLIBlock, CLIVariant, Step
+
+FIRMWARE_SESSION_KEY = "firmware"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    articles = Article.objects.for_listing()
+    context = {
+        "categories": Category.objects.annotate(article_count=Count("articles")),
+        "most_viewed": articles.order_by("-views", "number")[:5],
+        "recently_updated": articles.order_by("-updated_at", "number")[:5],
+    }
+    return render(request, "kb/home.html", context)
+
+
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    category = get_object_or_404(Category, slug=slug)
+    articles = category.articles.for_listing().prefetch_related("symptoms")
+    return render(request, "kb/category.html", {"category": category, "articles": articles})
+
+
+def article_by_number(request: HttpRequest, number: int) -> HttpResponse:
+    article = get_object_or_404(Article.objects.only("number", "slug"), number=number)
+    return redirect(article, permanent=True)
+
+
+def _article_with_content(number: int) -> Article:
+    steps = Step.objects.prefetch_related(
+        Prefetch("cli_blocks", queryset=CLIBlock.objects.prefetch_related("variants"))
+    )
+    queryset = Article.objects.select_related("category").prefetch_related(
+        "symptoms",
+        "causes",
+        Prefetch("steps", queryset=steps),
+        Prefetch("related", queryset=Article.objects.only("number", "slug", "title")),
+    )
+    return get_object_or_404(queryset, number=number)
+
+
+def _steps_context(request: HttpRequest, article: Article) -> dict:
+    firmware_choices = CLIVariant.firmware_choices()
+    firmware = request.session.get(FIRMWARE_SESSION_KEY, "")
+    if firmware not in firmware_choices:
+        firmware = ""
+    steps = list(article.steps.all())
+    for step in steps:
+        for block in step.cli_blocks.all():
+            block.shown_text = block.text_for(firmware)
+            block.shown_variant = block.variant_for(firmware)
+    has_variants = any(block.variants.all() for step in steps for block in step.cli_blocks.all())
+    return {
+        "article": article,
+        "steps": steps,
+        "firmware": firmware,
+        "firmware_choices": firmware_choices if has_variants else [],
+    }
+
+
+def article(request: HttpRequest, number: int, slug: str) -> HttpResponse:
+    article = _article_with_content(number)
+    if article.slug != slug:
+        return redirect(article, permanent=True)
+    article.record_view()
+    return render(request, "kb/article.html", _steps_context(request, article))
+
+
+@require_POST
+def set_firmware(request: HttpRequest, number: int, slug: str) -> HttpResponse:
+    """Remember the reader's FortiMail firmware; CLI blocks then show that firmware's spelling."""
+    firmware = request.POST.get("firmware", "")
+    if firmware and firmware not in CLIVariant.firmware_choices():
+        return HttpResponse("Unknown firmware version.", status=400, content_type="text/plain")
+    request.session[FIRMWARE_SESSION_KEY] = firmware
+    article = _article_with_content(number)
+    if request.htmx:
+        return render(request, "kb/article.html#steps", _steps_context(request, article))
+    return redirect(article)
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Placeholder until the search service lands: titles containing the words."""
+    query = request.GET.get("q", "").strip()[:500]
+    articles = Article.objects.for_listing().filter(title__icontains=query) if query else Article.objects.none()
+    return render(request, "kb/search.html", {"query": query, "articles": articles})

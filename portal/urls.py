@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("diagnostics/", include("diagnostics.urls")),
+    path("tickets/", include("tickets.urls")),
+    path("", include("kb.urls")),
+]

@@ -1,0 +1,25 @@
+// Small progressive enhancements; every page works without this file.
+"use strict";
+
+// Copy buttons next to CLI blocks: <button data-copy="id-of-pre" hidden>.
+function enableCopyButtons(root) {
+  root.querySelectorAll("button[data-copy]").forEach((button) => {
+    if (!navigator.clipboard) return;
+    button.hidden = false;
+    if (button.dataset.copyReady) return;
+    button.dataset.copyReady = "1";
+    button.addEventListener("click", async () => {
+      const source = document.getElementById(button.dataset.copy);
+      try {
+        await navigator.clipboard.writeText(source.innerText.trim());
+        button.textContent = "Copied";
+      } catch (error) {
+        button.textContent = "Copy failed";
+      }
+      setTimeout(() => { button.textContent = "Copy"; }, 2000);
+    });
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => enableCopyButtons(document));
+document.addEventListener("htmx:afterSettle", (event) => enableCopyButtons(event.target));

@@ -1,0 +1,6 @@
+"""Pytest plugin loaded first (`-p tests.environment`): the environment the suite runs in, before Django starts."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
