@@ -1,0 +1,138 @@
+# ruff: noqa: E501 - the scenario table reads best one scenario a line
+"""Every scenario of the loopback servers with its expected verdict, asserted through the check,
+the `diagnose` command and the pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from diagnostics.checks import Target
+from diagnostics.checks.domain import parse_host_port
+from tests.servers.fixtures import Diag
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    check: str
+    domain: str
+    status: str
+    summary_has: str
+    articles: tuple[str, ...]
+    gateways: tuple[str, ...] = ()
+    smtp: str = ""
+    valid_recipient: str = ""
+    settings: Callable[[Diag], dict[str, str]] | None = None
+    needs_tls: bool = False
+
+    def overrides(self, diag: Diag) -> dict[str, str]:
+        if self.needs_tls and not diag.http.tls_port:
+            pytest.skip("no openssl binary to make a test certificate")
+        return self.settings(diag) if self.settings else {}
+
+    def target(self) -> Target:
+        host, port = parse_host_port(self.smtp) if self.smtp else ("", None)
+        return Target(self.domain, self.gateways, host, port, valid_recipient=self.valid_recipient)
+
+    def command_args(self) -> list[str]:
+        args = [self.domain, "--check", self.check, "--json"]
+        for gateway in self.gateways:
+            args += ["--gateway", gateway]
+        if self.smtp:
+            args += ["--smtp", self.smtp]
+        return args
+
+
+def urls(*paths: str, scheme: str = "http") -> Callable[[Diag], dict[str, str]]:
+    def make(diag: Diag) -> dict[str, str]:
+        ports = {"closed": diag.http.closed_port, "blackhole": diag.http.blackhole_port}
+        built = []
+        for path in paths:
+            if path in ports:
+                built.append(f"http://fg.test:{ports[path]}/")
+            elif scheme == "https":
+                built.append(f"https://fg.test:{diag.http.tls_port}{path}")
+            else:
+                built.append(diag.http.url(path))
+        return {"DIAG_FORTIGUARD_URLS": ",".join(built)}
+
+    return make
+
+
+def trusted(diag: Diag) -> dict[str, str]:
+    return {**urls("/ok", scheme="https")(diag), "DIAG_TLS_CA_FILE": str(diag.http.cert)}
+
+
+def zones(dnsbl: str = "", uribl: str = "") -> Callable[[Diag], dict[str, str]]:
+    return lambda diag: {"DIAG_DNSBL_ZONES": dnsbl, "DIAG_URIBL_ZONES": uribl}
+
+
+GW = ("mx.gw.test",)
+MX, FG, BL = "mx_records", "fortiguard_egress", "dnsbl_latency"
+SMTP, RELAY = "smtp_recipient_verification", "relay_denied"
+KB_SMTP_FAIL = ("KB-0006", "KB-0005")
+
+SCENARIOS = [
+    Scenario("mx-one", MX, "one.test", "pass", "has one MX record and it points at the FortiMail", ("KB-0002",), GW),
+    Scenario("mx-one-gateway-ip", MX, "one.test", "pass", "points at the FortiMail", ("KB-0002",), ("127.0.0.10",)),
+    Scenario("mx-two", MX, "two.test", "warn", "recommends keeping only one", ("KB-0002",), ("mx.gw.test", "mx2.gw.test")),
+    Scenario("mx-foreign", MX, "foreign.test", "fail", "mx.elsewhere.test (preference 20)", ("KB-0002",), GW),
+    Scenario("mx-none", MX, "nomx.test", "fail", "has no MX record", ("KB-0002",), GW),
+    Scenario("mx-nxdomain", MX, "nosuch.test", "fail", "does not exist in DNS", ("KB-0002",), GW),
+    Scenario("mx-null", MX, "nullmx.test", "fail", "null MX", ("KB-0002",), GW),
+    Scenario("mx-slow-answer", MX, "slow.test", "pass", "points at the FortiMail", ("KB-0002",), GW),
+    Scenario("mx-no-answer", MX, "silent.test", "fail", "gave no answer", ("KB-0002",), GW),
+    Scenario("mx-dangling", MX, "dangling.test", "fail", "has no address", ("KB-0002",)),
+    Scenario("fg-reachable", FG, "one.test", "pass", "All 1 FortiGuard endpoints answered", ("KB-0008",)),
+    Scenario("fg-403", FG, "one.test", "fail", "HTTP 403", ("KB-0008",), settings=urls("/ok", "/forbidden")),
+    Scenario("fg-503", FG, "one.test", "warn", "server error", ("KB-0008",), settings=urls("/broken")),
+    Scenario("fg-closed", FG, "one.test", "fail", "connection refused", ("KB-0008",), settings=urls("closed")),
+    Scenario("fg-no-answer", FG, "one.test", "fail", "timed out", ("KB-0008",), settings=urls("blackhole")),
+    Scenario("fg-tls-trusted", FG, "one.test", "pass", "answered", ("KB-0008",), settings=trusted, needs_tls=True),
+    Scenario(
+        "fg-tls-untrusted", FG, "one.test", "fail", "certificate not trusted", ("KB-0008",),
+        settings=urls("/ok", scheme="https"), needs_tls=True,
+    ),
+    Scenario("fg-private-refused", FG, "one.test", "error", "not a public address", ("KB-0008",),
+             settings=lambda diag: {"DIAG_ALLOW_PRIVATE": ""}),
+    Scenario("bl-correct", BL, "one.test", "pass", "answered their test entries correctly", ("KB-0007",)),
+    Scenario("bl-slow", BL, "one.test", "warn", "slow", ("KB-0007",), settings=zones("slow.bl.test", "slow.uri.test")),
+    Scenario("bl-no-answer", BL, "one.test", "fail", "timed out", ("KB-0007",), settings=zones("good.bl.test,dead.bl.test")),
+    Scenario("bl-wildcard", BL, "one.test", "fail", "must never be listed", ("KB-0007",), settings=zones("wild.bl.test")),
+    Scenario("bl-empty", BL, "one.test", "fail", "does not list its test entry", ("KB-0007",), settings=zones("empty.bl.test")),
+    Scenario("bl-error-code", BL, "one.test", "fail", "127.255.255.254", ("KB-0007",), settings=zones("refused.bl.test")),
+    Scenario("bl-uri-test-name", BL, "one.test", "pass", "correctly", ("KB-0007",),
+             settings=zones(uribl="multi.uri.test=test.surbl.org")),
+    Scenario("smtp-550", SMTP, "one.test", "pass", "rejects unknown recipients (550", ("KB-0005",), smtp="smtp.one.test",
+             valid_recipient="valid@one.test"),
+    Scenario("smtp-250", SMTP, "acceptall.test", "warn", "accepts mail for any address", ("KB-0009",), smtp="acceptall.test"),
+    Scenario("smtp-451", SMTP, "tempfail.test", "fail", "temporary error (451", KB_SMTP_FAIL, smtp="tempfail.test"),
+    Scenario("smtp-rejects-valid", SMTP, "rejectall.test", "fail", "did not accept the known-valid recipient",
+             ("KB-0009", "KB-0005"), smtp="rejectall.test", valid_recipient="valid@rejectall.test"),
+    Scenario("smtp-stall", SMTP, "stall.test", "fail", "timed out", KB_SMTP_FAIL, smtp="stall.test"),
+    Scenario("smtp-refused", SMTP, "closed.test", "fail", "connection refused", KB_SMTP_FAIL, smtp="closed.test"),
+    Scenario("relay-550", RELAY, "one.test", "pass", "refuses to relay between outside domains (550 5.7.1", ("KB-0001",), GW),
+    Scenario("relay-250", RELAY, "acceptall.test", "fail", "open relay", ("KB-0001",), ("acceptall.test",)),
+    Scenario("relay-451", RELAY, "tempfail.test", "warn", "Inconclusive", ("KB-0001",), ("tempfail.test",)),
+    Scenario("relay-stall", RELAY, "stall.test", "fail", "timed out", ("KB-0001",), ("stall.test",)),
+    Scenario("relay-refused", RELAY, "closed.test", "fail", "connection refused", ("KB-0001",), ("127.0.0.31",)),
+]  # fmt: skip
+
+
+def scenarios(check: str | None = None) -> list:
+    return [pytest.param(s, id=s.id) for s in SCENARIOS if check is None or s.check == check]
+
+
+def check_verdict(diag: Diag, scenario: Scenario):
+    """Run the scenario's check directly and assert its verdict; returns the outcome."""
+    from diagnostics.checks import run_check
+
+    config = diag.configure(**scenario.overrides(diag))
+    outcome = run_check(scenario.check, scenario.target(), config)
+    assert (outcome.status, outcome.articles) == (scenario.status, list(scenario.articles)), outcome.summary
+    assert scenario.summary_has in outcome.summary, outcome.summary
+    assert outcome.tested_from and outcome.details["tested_from"] == outcome.tested_from
+    return outcome

@@ -1,0 +1,44 @@
+import pytest
+
+from diagnostics.checks import Mode, Target, run_check
+from tests.diagnostics.scenarios import check_verdict, scenarios
+
+
+@pytest.mark.parametrize("scenario", scenarios("mx_records"))
+def test_verdict(diag, scenario):
+    check_verdict(diag, scenario)
+
+
+def test_records_and_resolver_are_in_details(diag):
+    outcome = run_check("mx_records", Target("two.test", ("mx.gw.test", "mx2.gw.test")), diag.configure())
+    assert outcome.details["resolver"] == diag.dns.address
+    assert [(r["preference"], r["exchange"], r["addresses"]) for r in outcome.details["records"]] == [
+        (10, "mx.gw.test", ["127.0.0.10"]),
+        (20, "mx2.gw.test", ["127.0.0.11"]),
+    ]
+
+
+def test_slow_answer_shows_in_dns_timing(diag):
+    outcome = run_check("mx_records", Target("slow.test", ("mx.gw.test",)), diag.configure())
+    assert outcome.details["timings"][0]["dns"] >= 250
+
+
+def test_no_answer_says_how_long_it_waited_and_stops_at_the_timeout(diag):
+    outcome = run_check("mx_records", Target("silent.test", ("mx.gw.test",)), diag.configure(DIAG_TIMEOUT="0.5"))
+    assert "within 0.5 s" in outcome.summary or "within 0.6 s" in outcome.summary
+    assert 450 <= outcome.duration_ms < 1200
+
+
+def test_adhoc_domain_with_one_mx_passes_without_comparing(diag):
+    outcome = run_check("mx_records", Target("one.test"), diag.configure())
+    assert outcome.status == "pass"
+    assert "not compared" in outcome.summary
+
+
+def test_adhoc_domain_with_two_mx_warns(diag):
+    assert run_check("mx_records", Target("two.test"), diag.configure()).status == "warn"
+
+
+def test_transparent_mode_does_not_require_mx_to_reach_the_gateway(diag):
+    target = Target("foreign.test", ("mx.gw.test",), mode=Mode.TRANSPARENT)
+    assert run_check("mx_records", target, diag.configure()).status == "pass"
