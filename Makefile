@@ -6,7 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV := DEBUG=1
 
-.PHONY: run test setup lint format migrate clean
+DB_WORKERS ?= 2
+
+.PHONY: run serve test setup lint format migrate clean
 
 $(VENV)/.installed: requirements.txt
 	@PYTHON=$$(scripts/find-python) && { test -x $(PY) || "$$PYTHON" -m venv $(VENV); }
@@ -25,6 +27,17 @@ run: migrate
 	@trap 'kill 0' INT TERM EXIT; \
 	$(DEV) $(PY) manage.py db_worker & \
 	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production mode on this machine: gunicorn, hashed+compressed static files, DEBUG off, db_worker processes.
+serve: setup
+	@test -n "$$SECRET_KEY" || { echo "make serve needs SECRET_KEY (e.g. export SECRET_KEY=\$$(openssl rand -hex 32))"; exit 2; }
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py import_guide
+	$(PY) manage.py check --deploy --fail-level WARNING
+	@trap 'kill 0' INT TERM EXIT; \
+	for i in $$(seq $(DB_WORKERS)); do $(PY) manage.py db_worker --worker-id "$$(hostname)-$$i" & done; \
+	$(PY) -m gunicorn portal.wsgi -c portal/gunicorn.conf.py
 
 lint: setup
 	$(PY) -m ruff check .
