@@ -220,3 +220,59 @@ class CLIVariant(models.Model):
     def firmware_choices(cls) -> list[str]:
         versions = set(cls.objects.values_list("min_firmware", flat=True))
         return sorted(versions, key=version_key)
+
+
+# --- Search ------------------------------------------------------------------------------------
+
+
+class SearchDocument(models.Model):
+    """One article flattened into weighted text columns; the full-text index (FTS5 or tsvector) follows this table.
+
+    Kept up to date from the article and its causes, steps, CLI blocks and symptoms (`kb.search.index`).
+    """
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
+    title = models.TextField(blank=True)
+    symptoms = models.TextField(blank=True)
+    causes = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.title[:80]
+
+
+class SearchTerm(models.Model):
+    """Vocabulary of the indexed text (lightly stemmed), trigram-indexed to correct misspelled query words."""
+
+    stem = models.CharField(max_length=64, unique=True)
+    word = models.CharField(max_length=64, help_text="A word of the documents with this stem.")
+
+    def __str__(self) -> str:
+        return self.stem
+
+
+class SearchQueryLog(models.Model):
+    """One search someone ran (page, search-as-you-type or API), and which result they opened."""
+
+    query = models.CharField(max_length=500, blank=True)
+    symptom_ids = models.JSONField(default=list, blank=True)
+    result_count = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=10, default="page")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    opened_article = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="First result opened."
+    )
+    opened_position = models.PositiveIntegerField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "search"
+        verbose_name_plural = "searches"
+
+    def __str__(self) -> str:
+        return self.query or "(symptoms only)"
+
+
+# Keep search documents following their articles (signal receivers; imported last: they use the models above).
+from kb.search import index as _search_index  # noqa: E402, F401, I001

@@ -1,0 +1,201 @@
+"""The search service: one contract, an engine per database vendor (FTS5 on SQLite, tsvector on PostgreSQL).
+
+    from kb.search import search, SearchError
+    results = search("550 5.7.1 <bob@example.com>: Relay access denied", symptom_ids=[3], limit=20)
+
+Ranking: articles whose symptoms the pasted text contains (the symptom matcher) come first, ordered by how many
+they match; then full-text relevance (title > symptoms > causes > steps and CLI text); article views only break
+ties. Ticked symptoms narrow the results to articles having all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from kb.models import Article, Symptom
+from kb.search.engine import CANDIDATE_CAP, Engine, TextQuery
+from kb.search.matcher import match_symptoms
+from kb.search.text import MAX_QUERY_CHARS, SHORT_QUERY_TOKENS, SearchError, clean, tokenize
+
+__all__ = ["Hit", "SearchError", "SearchResults", "search", "MAX_LIMIT", "MAX_QUERY_CHARS"]
+
+MAX_LIMIT = 100
+SNIPPET_FALLBACK_CHARS = 200
+
+
+@dataclass
+class Hit:
+    article: Article
+    score: float
+    snippet: SafeString
+    matched_symptoms: list[Symptom] = field(default_factory=list)
+
+
+@dataclass
+class SearchResults:
+    query: str
+    count: int  # matching articles (exact up to CANDIDATE_CAP, then CANDIDATE_CAP)
+    hits: list[Hit]
+    facets: dict[int, int]  # symptom id -> matching articles with that symptom
+    symptom_ids: list[int] = field(default_factory=list)
+    matched_symptoms: list[Symptom] = field(default_factory=list)  # found in the pasted text
+    corrections: dict[str, str] = field(default_factory=dict)  # misspelled word -> word searched as well
+
+    @property
+    def capped(self) -> bool:
+        return self.count >= CANDIDATE_CAP
+
+
+def engine() -> Engine:
+    if connection.vendor == "postgresql":
+        from kb.search.postgres import PostgresEngine
+
+        return PostgresEngine()
+    from kb.search.sqlite import SQLiteEngine
+
+    return SQLiteEngine()
+
+
+def search(query: str = "", symptom_ids: Iterable[int] = (), limit: int = 20) -> SearchResults:
+    """Search articles by text (words, codes, pasted lines) and/or ticked symptoms; see the module docstring."""
+    if not isinstance(query, str):
+        raise SearchError("The search text must be text.")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise SearchError(f"The number of results must be between 1 and {MAX_LIMIT}.")
+    required = _symptom_ids(symptom_ids)
+    text = clean(query)
+    tokens = tokenize(text, typing=not query[-1:].isspace())
+    matched = match_symptoms(text) if text else []
+    backend = engine()
+    text_query = TextQuery(tokens, backend.corrections(tokens) if len(tokens) <= SHORT_QUERY_TOKENS else {})
+
+    scores: dict[int, float] = {}
+    if tokens:
+        ranked = backend.rank(text_query, required, CANDIDATE_CAP, any_token=len(tokens) > SHORT_QUERY_TOKENS)
+        if not ranked and len(tokens) > 1 and len(tokens) <= SHORT_QUERY_TOKENS:
+            text_query.any_token = True
+            ranked = backend.rank(text_query, required, CANDIDATE_CAP, any_token=True)
+        scores = {article_id: relevance / (1.0 + relevance) for article_id, relevance in ranked}
+    symptom_hits = _articles_with(matched, required)
+    for article_id, matched_count in symptom_hits.items():
+        scores[article_id] = scores.get(article_id, 0.0) + matched_count
+    if not text and required:
+        scores = _specificity(required)
+
+    facets = _facets(list(scores)) if (text or required) else _facets(None)
+    hits = _hits(scores, limit, text_query if tokens else None, backend, matched, required)
+    return SearchResults(
+        query=text,
+        count=len(scores),
+        hits=hits,
+        facets=facets,
+        symptom_ids=required,
+        matched_symptoms=matched,
+        corrections=text_query.corrections,
+    )
+
+
+def _symptom_ids(values: Iterable[int]) -> list[int]:
+    ids = []
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+            raise SearchError("Symptoms are chosen by their numeric id.")
+        ids.append(value)
+    if len(ids) > 50:
+        raise SearchError("Tick at most 50 symptoms.")
+    return sorted(set(ids))
+
+
+def _required_articles(required: list[int]) -> Iterable[int] | None:
+    """Article ids having every ticked symptom (None: no symptom ticked)."""
+    if not required:
+        return None
+    through = Article.symptoms.through.objects.filter(symptom_id__in=required)
+    return (
+        through.values("article_id")
+        .annotate(n=Count("symptom_id", distinct=True))
+        .filter(n=len(required))
+        .values_list("article_id", flat=True)
+    )
+
+
+def _articles_with(matched: list[Symptom], required: list[int]) -> dict[int, int]:
+    """article id -> how many of the matched symptoms it has (only articles having all ticked symptoms)."""
+    if not matched:
+        return {}
+    links = Article.symptoms.through.objects.filter(symptom_id__in=[s.pk for s in matched])
+    if required:
+        links = links.filter(article_id__in=_required_articles(required))
+    counts = links.values("article_id").annotate(n=Count("symptom_id")).values_list("article_id", "n")
+    return dict(counts[:CANDIDATE_CAP])
+
+
+def _specificity(required: list[int]) -> dict[int, float]:
+    """Ticked symptoms only: articles having all of them, those with fewer other symptoms first."""
+    rows = (
+        Article.objects.filter(pk__in=_required_articles(required))
+        .annotate(total=Count("symptoms"))
+        .values_list("pk", "total")[:CANDIDATE_CAP]
+    )
+    return {pk: len(required) / max(total, 1) for pk, total in rows}
+
+
+def _facets(article_ids: list[int] | None) -> dict[int, int]:
+    links = Article.symptoms.through.objects.all()
+    if article_ids is not None:
+        if not article_ids:
+            return {}
+        links = links.filter(article_id__in=article_ids)
+    return dict(links.values("symptom_id").annotate(n=Count("article_id")).values_list("symptom_id", "n"))
+
+
+def _hits(
+    scores: dict[int, float],
+    limit: int,
+    text_query: TextQuery | None,
+    backend: Engine,
+    matched: list[Symptom],
+    required: list[int],
+) -> list[Hit]:
+    if not scores:
+        return []
+    # Relevance first; views break ties among the best (limit + 50) candidates, then KB number.
+    best = sorted(scores.items(), key=lambda item: -item[1])[: limit + 50]
+    articles = {
+        a.pk: a
+        for a in Article.objects.for_listing().prefetch_related("symptoms").filter(pk__in=[pk for pk, _ in best])
+    }
+    ordered = sorted(
+        (pk for pk, _ in best if pk in articles),
+        key=lambda pk: (-round(scores[pk], 9), -articles[pk].views, articles[pk].number),
+    )[:limit]
+    snippets = backend.snippets(text_query, ordered) if text_query else {}
+    wanted = {s.pk for s in matched} | set(required)
+    return [
+        Hit(
+            article=articles[pk],
+            score=round(scores[pk], 6),
+            snippet=_safe_snippet(snippets.get(pk)) if snippets.get(pk) else _summary_snippet(articles[pk]),
+            matched_symptoms=[s for s in articles[pk].symptoms.all() if s.pk in wanted],
+        )
+        for pk in ordered
+    ]
+
+
+def _safe_snippet(marked: str) -> SafeString:
+    """Engine snippets mark highlights with \\x01 ... \\x02: escape everything, then turn those into <mark>."""
+    html = escape(marked).replace("\x01", "<mark>").replace("\x02", "</mark>")
+    return mark_safe(html)  # noqa: S308 - escaped above; only <mark> added
+
+
+def _summary_snippet(article: Article) -> SafeString:
+    summary = article.summary
+    if len(summary) > SNIPPET_FALLBACK_CHARS:
+        summary = summary[:SNIPPET_FALLBACK_CHARS].rsplit(" ", 1)[0] + " …"
+    return escape(summary)

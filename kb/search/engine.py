@@ -1,0 +1,59 @@
+"""What the two engines share: the parsed text query, spelling corrections, the engine interface."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kb.models import SearchTerm
+from kb.search.text import Token, edit_distance, light_stem
+
+CANDIDATE_CAP = 1000  # ranked candidates per search: bounds ranking, counting and facets on large indexes
+MIN_CORRECTABLE = 4  # shorter words are not corrected
+CORRECTION_CANDIDATES = 30  # vocabulary entries sharing trigrams with a misspelled word, checked by edit distance
+
+
+@dataclass
+class TextQuery:
+    tokens: list[Token]
+    corrections: dict[str, str] = field(default_factory=dict)  # token text -> a vocabulary word
+    any_token: bool = False  # OR instead of AND
+
+
+class Engine:
+    """Vendor-specific full-text search over `SearchDocument` (title, symptoms, causes, body)."""
+
+    # Column weights: title > symptoms > causes > steps and CLI text.
+    WEIGHTS = (10.0, 5.0, 2.5, 1.0)
+
+    def rank(self, query: TextQuery, required: list[int], cap: int, *, any_token: bool) -> list[tuple[int, float]]:
+        """(article id, relevance >= 0), best first, at most `cap`; only articles having all `required` symptoms."""
+        raise NotImplementedError
+
+    def snippets(self, query: TextQuery, article_ids: list[int]) -> dict[int, str]:
+        """article id -> a fragment of its document with \\x01/\\x02 around matched words (returned page only)."""
+        raise NotImplementedError
+
+    def similar_stems(self, stem: str) -> list[tuple[str, str]]:
+        """(stem, word) vocabulary entries sharing trigrams with `stem`, most similar first (index-backed)."""
+        raise NotImplementedError
+
+    def corrections(self, tokens: list[Token]) -> dict[str, str]:
+        """Misspelled words (not in the vocabulary) -> the closest vocabulary word within edit distance 1-2."""
+        words = {t.text: light_stem(t.text) for t in tokens if not t.code and t.text.isalpha()}
+        words = {w: s for w, s in words.items() if len(s) >= MIN_CORRECTABLE}
+        if not words:
+            return {}
+        known = set(SearchTerm.objects.filter(stem__in=set(words.values())).values_list("stem", flat=True))
+        result = {}
+        for word, stem in words.items():
+            if stem in known:
+                continue
+            limit = 1 if len(stem) < 7 else 2
+            scored = [
+                (edit_distance(stem, candidate, limit), candidate, candidate_word)
+                for candidate, candidate_word in self.similar_stems(stem)
+            ]
+            scored = [entry for entry in scored if entry[0] <= limit]
+            if scored:
+                result[word] = min(scored)[2]
+        return result

@@ -1,0 +1,143 @@
+"""The search documents: each article flattened into weighted columns, refreshed when the article changes.
+
+The engines index `SearchDocument` (SQLite: FTS5 external-content table kept in sync by triggers; PostgreSQL:
+a generated, GIN-indexed tsvector column). This module keeps the documents following their article, causes,
+steps, CLI blocks and symptoms through model signals, so bulk writes by `import_guide` are covered too (the
+import always saves the article after writing its related rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import models
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.dispatch import receiver
+
+from kb.models import Article, Cause, CLIBlock, SearchDocument, SearchTerm, Step, Symptom
+from kb.search.text import CONTROL_RE, vocabulary
+
+
+def document_fields(article: Article) -> dict[str, str]:
+    """The four weighted columns for an article with causes, steps (and CLI blocks) and symptoms prefetched."""
+    steps = sorted(article.steps.all(), key=lambda s: (s.position, s.pk))
+    body = [article.summary, article.explanation, article.steps_title, article.closing_note]
+    for step in steps:
+        body.append(step.text)
+        body += [block.text for block in step.cli_blocks.all()]
+    fields = {
+        "title": article.title,
+        "symptoms": "\n".join(s.text for s in article.symptoms.all()),
+        "causes": "\n".join(c.text for c in sorted(article.causes.all(), key=lambda c: c.position)),
+        "body": "\n".join(part for part in body if part),
+    }
+    # \x01 and \x02 mark highlights in snippets: documents never contain them.
+    return {name: CONTROL_RE.sub(" ", value) for name, value in fields.items()}
+
+
+def _articles(article_ids: Iterable[int] | None = None, model: type[models.Model] = Article) -> models.QuerySet:
+    queryset = model.objects.prefetch_related("causes", "symptoms", "steps__cli_blocks")
+    return queryset if article_ids is None else queryset.filter(pk__in=list(article_ids))
+
+
+def refresh_documents(article_ids: Iterable[int], *, create: bool = True) -> None:
+    """Rewrite the documents of these articles (deleted articles lose theirs by cascade).
+
+    `create=False` only updates existing documents: used while rows are being deleted, when the article
+    itself may be going too.
+    """
+    ids = set(article_ids)
+    if not ids:
+        return
+    for article in _articles(ids):
+        fields = document_fields(article)
+        current = SearchDocument.objects.filter(pk=article.pk).values("title", "symptoms", "causes", "body").first()
+        if current == fields or (current is None and not create):
+            continue  # unchanged: the index is not touched
+        SearchDocument.objects.update_or_create(article=article, defaults=fields)
+        add_terms(" ".join(fields.values()))
+
+
+def add_terms(text: str) -> None:
+    words = vocabulary(text)
+    SearchTerm.objects.bulk_create(
+        [SearchTerm(stem=stem, word=word) for stem, word in words.items()], ignore_conflicts=True, batch_size=500
+    )
+
+
+def rebuild(batch_size: int = 2000) -> int:
+    """Recreate every document and the vocabulary from scratch; returns the number of documents."""
+    SearchDocument.objects.all().delete()
+    SearchTerm.objects.all().delete()
+    total = 0
+    terms: dict[str, str] = {}
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        documents = []
+        for article in _articles(ids[start : start + batch_size]):
+            fields = document_fields(article)
+            documents.append(SearchDocument(article=article, **fields))
+            for stem, word in vocabulary(" ".join(fields.values())).items():
+                terms.setdefault(stem, word)
+        SearchDocument.objects.bulk_create(documents, batch_size=500)
+        total += len(documents)
+    SearchTerm.objects.bulk_create([SearchTerm(stem=s, word=w) for s, w in terms.items()], batch_size=1000)
+    return total
+
+
+# --- Keeping documents in step -------------------------------------------------------------------
+
+
+@receiver(post_save, sender=Article)
+def _article_saved(sender: type, instance: Article, raw: bool = False, **kwargs: object) -> None:
+    if not raw:
+        refresh_documents([instance.pk])
+
+
+@receiver(post_save, sender=Cause)
+@receiver(post_delete, sender=Cause)
+@receiver(post_save, sender=Step)
+@receiver(post_delete, sender=Step)
+def _part_changed(sender: type, instance: Cause | Step, raw: bool = False, **kwargs: object) -> None:
+    if not raw:
+        refresh_documents([instance.article_id], create="created" in kwargs)
+
+
+@receiver(post_save, sender=CLIBlock)
+@receiver(post_delete, sender=CLIBlock)
+def _cli_changed(sender: type, instance: CLIBlock, raw: bool = False, **kwargs: object) -> None:
+    if raw:
+        return
+    article_id = Step.objects.filter(pk=instance.step_id).values_list("article_id", flat=True).first()
+    if article_id is not None:
+        refresh_documents([article_id], create="created" in kwargs)
+
+
+@receiver(post_save, sender=Symptom)
+def _symptom_saved(sender: type, instance: Symptom, raw: bool = False, **kwargs: object) -> None:
+    if not raw:
+        refresh_documents(instance.articles.values_list("pk", flat=True))
+
+
+@receiver(pre_delete, sender=Symptom)
+def _symptom_deleting(sender: type, instance: Symptom, **kwargs: object) -> None:
+    instance._search_article_ids = list(instance.articles.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=Symptom)
+def _symptom_deleted(sender: type, instance: Symptom, **kwargs: object) -> None:
+    refresh_documents(getattr(instance, "_search_article_ids", []), create=False)
+
+
+@receiver(m2m_changed, sender=Article.symptoms.through)
+def _symptoms_linked(
+    sender: type, instance: models.Model, action: str, reverse: bool, pk_set: set | None, **kwargs: object
+) -> None:
+    if reverse and action == "pre_clear":  # symptom.articles.clear(): remember who loses it
+        instance._search_article_ids = list(instance.articles.values_list("pk", flat=True))
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        refresh_documents([instance.pk])
+    else:
+        refresh_documents(pk_set or getattr(instance, "_search_article_ids", []))

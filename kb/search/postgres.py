@@ -1,0 +1,67 @@
+"""PostgreSQL engine: a weighted tsvector generated column with a GIN index (`kb_searchdocument.search_vector`),
+ts_rank over a bounded candidate set, ts_headline for the returned page only; misspellings through pg_trgm
+similarity on the vocabulary (`kb_searchterm.stem`, GIN trigram index)."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from kb.search.engine import CORRECTION_CANDIDATES, Engine, TextQuery
+
+CONFIG = "english"
+POOL = 5000  # matching documents ranked per query (common terms on large indexes)
+REQUIRED_SQL = (
+    " AND d.article_id IN (SELECT article_id FROM kb_article_symptoms WHERE symptom_id = ANY(%s)"
+    " GROUP BY article_id HAVING count(DISTINCT symptom_id) = %s)"
+)
+HEADLINE_OPTIONS = 'StartSel=\x01, StopSel=\x02, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
+
+
+def tsquery_text(query: TextQuery, *, any_token: bool) -> str:
+    """A to_tsquery() string built only from sanitised tokens (letters, digits, dots), each quoted."""
+    parts = []
+    for token in query.tokens:
+        alternatives = [f"'{token.text}'" + (":*" if token.prefix else "")]
+        if token.text in query.corrections:
+            alternatives.append(f"'{query.corrections[token.text]}'")
+        parts.append(alternatives[0] if len(alternatives) == 1 else "(" + " | ".join(alternatives) + ")")
+    return (" | " if any_token else " & ").join(parts)
+
+
+class PostgresEngine(Engine):
+    def rank(self, query: TextQuery, required: list[int], cap: int, *, any_token: bool) -> list[tuple[int, float]]:
+        # ts_rank weights are {D, C, B, A}: body, causes, symptoms, title.
+        weights = "{" + ", ".join(str(w / self.WEIGHTS[0]) for w in reversed(self.WEIGHTS)) + "}"
+        where = "d.search_vector @@ q.q"
+        params: list[object] = [CONFIG, tsquery_text(query, any_token=any_token)]
+        if required:
+            where += REQUIRED_SQL
+            params += [required, len(required)]
+        sql = (
+            "WITH q AS (SELECT to_tsquery(%s::regconfig, %s) AS q), "  # noqa: S608
+            f"pool AS (SELECT d.article_id, d.search_vector FROM kb_searchdocument d, q WHERE {where} LIMIT %s) "
+            "SELECT pool.article_id, ts_rank(%s::float4[], pool.search_vector, q.q) * 10 AS score "
+            "FROM pool, q ORDER BY score DESC, pool.article_id LIMIT %s"
+        )
+        params += [POOL, weights, cap]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+    def snippets(self, query: TextQuery, article_ids: list[int]) -> dict[int, str]:
+        if not article_ids or not query.tokens:
+            return {}
+        sql = (
+            "SELECT article_id, ts_headline(%s::regconfig, concat_ws(E'\\n', symptoms, causes, body), "
+            "to_tsquery(%s::regconfig, %s), %s) FROM kb_searchdocument WHERE article_id = ANY(%s)"
+        )
+        params = [CONFIG, CONFIG, tsquery_text(query, any_token=True), HEADLINE_OPTIONS, article_ids]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return dict(cursor.fetchall())
+
+    def similar_stems(self, stem: str) -> list[tuple[str, str]]:
+        sql = "SELECT stem, word FROM kb_searchterm WHERE stem %% %s ORDER BY similarity(stem, %s) DESC, stem LIMIT %s"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [stem, stem, CORRECTION_CANDIDATES])
+            return cursor.fetchall()

@@ -1,0 +1,66 @@
+"""SQLite engine: FTS5 external-content index over `kb_searchdocument` (porter stemming, bm25 column weights,
+snippet()); misspellings through a trigram FTS5 index of the vocabulary (`kb_searchterm_fts`)."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from kb.search.engine import CORRECTION_CANDIDATES, Engine, TextQuery
+
+REQUIRED_SQL = (
+    " AND f.rowid IN (SELECT article_id FROM kb_article_symptoms WHERE symptom_id IN ({marks})"
+    " GROUP BY article_id HAVING count(DISTINCT symptom_id) = {n})"
+)
+
+
+def match_expression(query: TextQuery, *, any_token: bool) -> str:
+    """An FTS5 query built only from sanitised tokens, each a quoted string: user syntax never reaches FTS5."""
+    parts = []
+    for token in query.tokens:
+        alternatives = [f'"{token.text}"']  # codes like 5.7.1 become the phrase "5 7 1"
+        if token.prefix:
+            alternatives.append(f'"{token.text}"*')
+        if token.text in query.corrections:
+            alternatives.append(f'"{query.corrections[token.text]}"')
+        parts.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
+    return (" OR " if any_token else " AND ").join(parts)
+
+
+class SQLiteEngine(Engine):
+    def rank(self, query: TextQuery, required: list[int], cap: int, *, any_token: bool) -> list[tuple[int, float]]:
+        weights = ", ".join(str(w) for w in self.WEIGHTS)
+        sql = f"SELECT f.rowid, -bm25(kb_search_fts, {weights}) FROM kb_search_fts f WHERE kb_search_fts MATCH %s"  # noqa: S608
+        params: list[object] = [match_expression(query, any_token=any_token)]
+        if required:
+            sql += REQUIRED_SQL.format(marks=", ".join(["%s"] * len(required)), n=len(required))
+            params += required
+        sql += f" ORDER BY bm25(kb_search_fts, {weights}) LIMIT %s"
+        params.append(cap)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(row[0], max(row[1], 0.0)) for row in cursor.fetchall()]
+
+    def snippets(self, query: TextQuery, article_ids: list[int]) -> dict[int, str]:
+        if not article_ids or not query.tokens:
+            return {}
+        marks = ", ".join(["%s"] * len(article_ids))
+        sql = (
+            "SELECT f.rowid, snippet(kb_search_fts, -1, char(1), char(2), '…', 24) FROM kb_search_fts f "  # noqa: S608
+            f"WHERE kb_search_fts MATCH %s AND f.rowid IN ({marks})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [match_expression(query, any_token=True), *article_ids])
+            return dict(cursor.fetchall())
+
+    def similar_stems(self, stem: str) -> list[tuple[str, str]]:
+        trigrams = {stem[i : i + 3] for i in range(len(stem) - 2)}
+        if not trigrams:
+            return []
+        expression = " OR ".join(f'"{t}"' for t in sorted(trigrams))
+        sql = (
+            "SELECT t.stem, t.word FROM kb_searchterm_fts f JOIN kb_searchterm t ON t.id = f.rowid "
+            "WHERE kb_searchterm_fts MATCH %s ORDER BY rank LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [expression, CORRECTION_CANDIDATES])
+            return cursor.fetchall()
