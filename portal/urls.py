@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("diagnostics/", include("diagnostics.urls")),
     path("tickets/", include("tickets.urls")),
+    path("report/", include("tickets.report_urls")),
     path("", include("kb.urls")),
 ]

@@ -1,0 +1,85 @@
+"""Forms for the ticket pages. Bad input gives messages, never an exception."""
+
+from __future__ import annotations
+
+from django import forms
+
+from diagnostics.checks import CHECK_NAMES
+from diagnostics.models import DiagnosticRun, ProtectedDomain
+from kb.models import Article, Symptom, parse_kb_number
+from tickets.access import helpdesk_users
+from tickets.models import Ticket
+
+SORTS = {
+    "updated": ("Recently updated", ["-updated_at", "-pk"]),
+    "newest": ("Newest", ["-created_at", "-pk"]),
+    "oldest": ("Oldest", ["created_at", "pk"]),
+    "priority": ("Priority", ["-priority", "-updated_at", "-pk"]),
+    "status": ("Status", ["status", "-updated_at", "-pk"]),
+}
+
+
+class ArticleField(forms.CharField):
+    """A KB number ("KB-0006" or "6") -> the Article."""
+
+    def clean(self, value: object) -> Article | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        number = parse_kb_number(text) if not text.strip().isdigit() else int(text)
+        article = Article.objects.filter(number=number).first() if number is not None else None
+        if article is None:
+            raise forms.ValidationError("No article %(kb)s. Type a KB number like KB-0006.", params={"kb": text[:20]})
+        return article
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Ticket.Status.choices])
+    assignee = forms.ModelChoiceField(required=False, queryset=helpdesk_users(), empty_label="Anyone")
+    mine = forms.BooleanField(required=False, label="Assigned to me")
+    domain = forms.ModelChoiceField(required=False, queryset=ProtectedDomain.objects.all(), empty_label="Any domain")
+    article = ArticleField(required=False, max_length=20, label="Linked article")
+    symptom = forms.ModelChoiceField(required=False, queryset=Symptom.objects.all(), empty_label="Any symptom")
+    sort = forms.ChoiceField(required=False, choices=[(key, label) for key, (label, _) in SORTS.items()])
+
+    def __init__(self, *args: object, helpdesk: bool = True, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = helpdesk_users()
+        if not helpdesk:
+            del self.fields["assignee"], self.fields["mine"], self.fields["domain"]
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(max_length=10000, widget=forms.Textarea(attrs={"rows": 4}), label="Comment")
+    internal = forms.BooleanField(required=False, label="Internal note (the requester does not see it)")
+
+
+class UpdateForm(forms.Form):
+    status = forms.ChoiceField(choices=Ticket.Status.choices)
+    priority = forms.TypedChoiceField(choices=Ticket.Priority.choices, coerce=int)
+    assignee = forms.ModelChoiceField(required=False, queryset=helpdesk_users(), empty_label="Nobody")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = helpdesk_users()
+
+
+class LinkForm(forms.Form):
+    article = ArticleField(max_length=20, label="KB number")
+    note = forms.CharField(required=False, max_length=300, label="Why it applies")
+
+
+class RunForm(forms.Form):
+    checks = forms.MultipleChoiceField(
+        choices=[(name, name.replace("_", " ")) for name in CHECK_NAMES], widget=forms.CheckboxSelectMultiple
+    )
+
+
+class AttachForm(forms.Form):
+    run = forms.ModelChoiceField(queryset=DiagnosticRun.objects.none(), empty_label=None)
+
+    def __init__(self, *args: object, runs: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if runs is not None:
+            self.fields["run"].queryset = runs

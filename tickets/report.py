@@ -1,0 +1,95 @@
+"""The symptom form: what a gateway admin ticks and pastes, the articles it suggests, the ticket it creates."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import QuerySet
+
+from diagnostics.models import ProtectedDomain
+from kb.models import Symptom
+from tickets import runs, services
+from tickets.models import Ticket
+from tickets.suggest import Suggestions, suggestions
+
+SUGGESTION_LIMIT = 3
+
+
+def domains_for(user: AbstractBaseUser) -> QuerySet[ProtectedDomain]:
+    """The protected domains a user may report on and test: all for superusers, else those they administer."""
+    if user.is_superuser:
+        return ProtectedDomain.objects.all()
+    return ProtectedDomain.objects.filter(admins__user=user)
+
+
+class ReportForm(forms.Form):
+    symptom = forms.ModelMultipleChoiceField(
+        queryset=Symptom.objects.all(), required=False, widget=forms.CheckboxSelectMultiple, label="Observed symptoms"
+    )
+    evidence = forms.CharField(
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        label="Bounce messages or log lines",
+        help_text="Paste what you see, e.g. 550 5.7.1 <bob@example.com>: Relay access denied",
+    )
+    domain = forms.ModelChoiceField(queryset=ProtectedDomain.objects.none(), label="Protected domain")
+    title = forms.CharField(max_length=200, label="Summary", help_text="One line: what goes wrong.")
+    description = forms.CharField(
+        required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 5}), label="Describe the problem"
+    )
+
+    def __init__(self, *args: object, user: AbstractBaseUser, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].queryset = domains_for(user)
+        if not self.fields["domain"].queryset.exists():
+            self.fields["domain"].required = False
+            self.fields["domain"].help_text = "No protected domain is assigned to you yet; the helpdesk can add one."
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not (data.get("symptom") or data.get("evidence", "").strip() or data.get("description", "").strip()):
+            raise forms.ValidationError("Tick a symptom, paste a bounce or log line, or describe the problem.")
+        return data
+
+    def symptom_groups(self) -> list[tuple[str, list]]:
+        """The symptom checkboxes grouped by kind, in the order of Symptom.Kind."""
+        labels = dict(Symptom.Kind.choices)
+        groups: dict[str, list] = {kind: [] for kind in labels}
+        kinds = dict(Symptom.objects.values_list("pk", "kind"))
+        for checkbox in self["symptom"]:
+            groups[kinds.get(int(checkbox.data["value"].value), Symptom.Kind.BEHAVIOUR)].append(checkbox)
+        return [(labels[kind], boxes) for kind, boxes in groups.items() if boxes]
+
+
+def suggest_for(data: dict) -> Suggestions:
+    """Articles for what is typed and ticked so far (`data` may be partial or invalid)."""
+    symptom_ids = [int(pk) for pk in data.get("symptom", []) if str(pk).isdigit()][:50]
+    texts = [str(data.get(name, ""))[:20000] for name in ("evidence", "title", "description")]
+    return suggestions(*texts, symptom_ids=symptom_ids, limit=SUGGESTION_LIMIT)
+
+
+def typed(form: ReportForm) -> dict:
+    return {
+        "symptom": form.data.getlist("symptom") if hasattr(form.data, "getlist") else [],
+        **{name: form.data.get(name, "") for name in ("evidence", "title", "description")},
+    }
+
+
+@transaction.atomic
+def submit(form: ReportForm, user: AbstractBaseUser) -> Ticket:
+    """Create the ticket with its symptoms, link the suggested articles, start the checks they call for."""
+    data = form.cleaned_data
+    found = suggest_for({**data, "symptom": [s.pk for s in data["symptom"]]})
+    ticket = services.create_ticket(
+        user,
+        title=data["title"],
+        description=data["description"],
+        evidence=data["evidence"],
+        symptoms=data["symptom"],
+        articles=found.articles,
+        domain=data["domain"],
+    )
+    runs.start_for_ticket(ticket, user, runs.suggested_checks(found.articles))
+    return ticket

@@ -1,0 +1,93 @@
+"""Diagnostics on tickets: start the checks the linked articles call for, attach runs, show their results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+
+from diagnostics.checks import CHECK_NAMES
+from diagnostics.models import CheckResult, DiagnosticRun
+from diagnostics.services import applicable_checks, start_run
+from kb.models import Article
+from tickets.forms import AttachForm, RunForm
+from tickets.models import AttachedRun, Event, Ticket
+from tickets.roles import is_helpdesk
+from tickets.services import record
+
+PROBLEM_STATUSES = ("fail", "warn", "error")
+
+
+def suggested_checks(articles: Iterable[Article]) -> list[str]:
+    wanted = {name for article in articles for name in article.suggested_checks}
+    return [name for name in CHECK_NAMES if name in wanted]
+
+
+def ticket_checks(ticket: Ticket) -> list[str]:
+    """The checks the ticket's linked articles call for."""
+    return suggested_checks(Article.objects.filter(ticket_links__ticket=ticket).only("suggested_checks"))
+
+
+@transaction.atomic
+def attach(ticket: Ticket, actor: AbstractBaseUser | None, run: DiagnosticRun) -> AttachedRun | None:
+    """Attach `run` as evidence; None when it is attached already."""
+    attachment, created = AttachedRun.objects.get_or_create(ticket=ticket, run=run, defaults={"attached_by": actor})
+    if not created:
+        return None
+    record(ticket, actor, Event.Kind.RUN, run=run.pk, checks=list(run.checks), domain=run.domain)
+    return attachment
+
+
+@transaction.atomic
+def start_for_ticket(ticket: Ticket, actor: AbstractBaseUser, checks: Iterable[str]) -> DiagnosticRun | None:
+    """Start `checks` (those the domain can run) on the ticket's domain and attach the run; None if none apply."""
+    if ticket.domain is None:
+        return None
+    target = ticket.domain.target()
+    possible = set(applicable_checks(target))
+    names = [name for name in checks if name in possible]
+    if not names:
+        return None
+    run = start_run(target, names, user=actor, protected_domain=ticket.domain, source=DiagnosticRun.Source.TICKET)
+    attach(ticket, actor, run)
+    return run
+
+
+def attachable_runs(ticket: Ticket, user: AbstractBaseUser) -> QuerySet[DiagnosticRun]:
+    """Recent runs on the ticket's domain (any run of their own too, for the helpdesk) not attached yet."""
+    if ticket.domain is None and not is_helpdesk(user):
+        return DiagnosticRun.objects.none()
+    runs = DiagnosticRun.objects.filter(protected_domain=ticket.domain) if ticket.domain else DiagnosticRun.objects
+    if is_helpdesk(user):
+        runs = runs.all() | DiagnosticRun.objects.filter(requested_by=user)
+    return runs.exclude(ticket_attachments__ticket=ticket).order_by("-created_at")
+
+
+def ticket_runs_context(ticket: Ticket, user: AbstractBaseUser) -> dict:
+    attachments = list(
+        ticket.attached_runs.select_related("run", "attached_by").prefetch_related(
+            Prefetch("run__results", queryset=CheckResult.objects.order_by("position"))
+        )
+    )
+    runs = [attachment.run for attachment in attachments]
+    if any(not run.is_done for run in runs):
+        DiagnosticRun.objects.filter(pk__in=[run.pk for run in runs]).expire_stale()
+    numbers = {kb for run in runs for result in run.results.all() for kb in result.articles}
+    articles = {a.kb_number: a for a in Article.objects.by_kb_numbers(numbers).only("number", "slug", "title")}
+    linked = set(ticket.links.values_list("kb_number", flat=True))
+    for run in runs:
+        for result in run.results.all():
+            result.kb_articles = [articles[kb] for kb in result.articles if kb in articles]
+            result.unlinked = [a for a in result.kb_articles if a.kb_number not in linked]
+    preselected = ticket_checks(ticket)
+    return {
+        "attachments": attachments,
+        "runs_live": any(not run.is_done for run in runs),
+        "check_names": CHECK_NAMES,
+        "preselected_checks": preselected,
+        "run_form": RunForm(initial={"checks": preselected}),
+        "attach_form": AttachForm(runs=attachable_runs(ticket, user)[:10]),
+        "problem_statuses": PROBLEM_STATUSES,
+    }

@@ -1,0 +1,59 @@
+"""/report/: the symptom form with live suggestions, "yes, solved" (a deflection), and submit."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from kb.models import Symptom
+from tickets.access import require
+from tickets.forms import ArticleField
+from tickets.models import Deflection
+from tickets.report import ReportForm, submit, suggest_for, typed
+from tickets.roles import is_gateway_admin
+
+
+def render_form(request: HttpRequest, form: ReportForm, status: int = 200) -> HttpResponse:
+    context = {"form": form, "found": suggest_for(typed(form)) if form.is_bound else None}
+    context["selected"] = typed(form)["symptom"] if form.is_bound else []
+    return render(request, "tickets/report.html", context, status=status)
+
+
+@require(is_gateway_admin)
+def report(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render_form(request, ReportForm(user=request.user))
+    form = ReportForm(request.POST, user=request.user)
+    if request.POST.get("action") == "preview" or not form.is_valid():
+        return render_form(request, form)
+    ticket = submit(form, request.user)
+    messages.success(request, f"{ticket.number} created. The helpdesk has been told; suggested checks are running.")
+    return redirect(ticket)
+
+
+@require(is_gateway_admin)
+def suggestions(request: HttpRequest) -> HttpResponse:
+    """The suggestions beside the form, for htmx (GET with the form's fields)."""
+    form = ReportForm(request.GET, user=request.user)
+    context = {"found": suggest_for(typed(form)), "selected": typed(form)["symptom"]}
+    return render(request, "tickets/report.html#suggestions", context)
+
+
+@require_POST
+@require(is_gateway_admin)
+def solved(request: HttpRequest) -> HttpResponse:
+    """ "Yes, solved": count a deflected ticket and go to the article."""
+    try:
+        article = ArticleField().clean(request.POST.get("article", ""))
+    except ValidationError:
+        article = None
+    if article is None:
+        return HttpResponse("Unknown article.", status=400, content_type="text/plain")
+    deflection = Deflection.objects.create(user=request.user, article=article, kb_number=article.kb_number)
+    ids = [pk for pk in request.POST.getlist("symptom") if pk.isdigit()][:50]
+    deflection.symptoms.set(Symptom.objects.filter(pk__in=ids))
+    messages.success(request, f"Glad {article.kb_number} solved it. No ticket was created.")
+    return redirect(article)

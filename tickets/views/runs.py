@@ -1,0 +1,44 @@
+"""Diagnostics from a ticket: run the suggested checks on its domain, or attach an existing run."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_POST
+
+from diagnostics.services import rate_limited
+from tickets import runs
+from tickets.access import get_ticket, require
+from tickets.forms import AttachForm, RunForm
+from tickets.roles import can_use_tickets
+from tickets.views.actions import bind, done
+from tickets.views.detail import render_detail
+
+
+@require_POST
+@require(can_use_tickets)
+def run_diagnostics(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket, form, invalid = bind(request, pk, RunForm, "run_form")
+    if invalid:
+        return invalid
+    if ticket.domain is None:
+        form.add_error(None, "This ticket has no protected domain to test.")
+        return render_detail(request, ticket, run_form=form)
+    if rate_limited(request.user):
+        form.add_error(None, "Too many diagnostic runs in the last minute; wait a moment and try again.")
+        return render_detail(request, ticket, run_form=form)
+    run = runs.start_for_ticket(ticket, request.user, form.cleaned_data["checks"])
+    if run is None:
+        form.add_error(None, "None of these checks can run on this domain (no gateway or SMTP server configured).")
+        return render_detail(request, ticket, run_form=form)
+    return done(request, ticket, f"Diagnostics started on {ticket.domain}: {', '.join(run.checks)}.")
+
+
+@require_POST
+@require(can_use_tickets)
+def attach_run(request: HttpRequest, pk: int) -> HttpResponse:
+    attachable = runs.attachable_runs(get_ticket(request, pk), request.user)
+    ticket, form, invalid = bind(request, pk, AttachForm, "attach_form", runs=attachable)
+    if invalid:
+        return invalid
+    runs.attach(ticket, request.user, form.cleaned_data["run"])
+    return done(request, ticket, "Diagnostic run attached.")
