@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from portal.health import healthz
 
+handler403 = "portal.views.permission_denied"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,63 @@
+"""A fixed-window rate limit on Django's cache: `@rate_limit("search", per_minute=120)`.
+
+Hand-written because django-ratelimit refuses every cache but memcached and django-redis, and an
+installation on SQLite alone must work. Limits are shared between processes when the cache is
+(REDIS_URL); with the default local-memory cache each process counts on its own.
+"""
+
+import functools
+import time
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from portal.audit import client_ip, record
+
+
+def limit_key(request: HttpRequest) -> str:
+    user = getattr(request, "user", None)
+    return f"user:{user.pk}" if user is not None and user.is_authenticated else f"ip:{client_ip(request)}"
+
+
+def is_limited(scope: str, who: str, per_minute: int) -> bool:
+    """Count one hit for `who` in `scope`; True once more than `per_minute` hits fall in this minute."""
+    window = int(time.time() // 60)
+    key = f"ratelimit:{scope}:{who}:{window}"
+    cache.add(key, 0, timeout=90)
+    try:
+        hits = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=90)
+        hits = 1
+    return hits > per_minute
+
+
+def too_many_requests(request: HttpRequest, message: str) -> HttpResponse:
+    record("rate_limited", request, detail=message)
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        response = JsonResponse({"error": message}, status=429)
+    else:
+        response = render(request, "429.html", {"message": message}, status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+def rate_limit(scope: str, per_minute: int, methods: tuple[str, ...] = ("GET", "POST")) -> Callable:
+    """Decorate a view: over `per_minute` requests per user (or IP) in `scope` get a 429 with a message."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            if request.method in methods and is_limited(scope, limit_key(request), per_minute):
+                return too_many_requests(
+                    request, f"Too many requests: at most {per_minute} per minute here. Try again in a minute."
+                )
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

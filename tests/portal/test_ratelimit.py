@@ -1,0 +1,51 @@
+"""The rate-limit decorator: over the limit, a 429 with a message; others are not affected."""
+
+import json
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from portal.models import AuditEvent
+from portal.ratelimit import rate_limit
+
+pytestmark = pytest.mark.django_db
+
+
+@rate_limit("test", per_minute=3)
+def view(request):
+    return HttpResponse("ok")
+
+
+def request_from(ip: str, path: str = "/search/"):
+    request = RequestFactory().get(path, REMOTE_ADDR=ip)
+    request.user = AnonymousUser()
+    return request
+
+
+def test_requests_over_the_limit_get_a_429_with_a_message():
+    cache.clear()
+    statuses = [view(request_from("10.0.0.1")).status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    response = view(request_from("10.0.0.1"))
+    assert "at most 3 per minute" in response.content.decode()
+    assert response["Retry-After"] == "60"
+    assert AuditEvent.objects.filter(kind="rate_limited").count() == 3
+
+
+def test_other_clients_keep_their_own_budget():
+    cache.clear()
+    for _ in range(4):
+        view(request_from("10.0.0.1"))
+    assert view(request_from("10.0.0.2")).status_code == 200
+
+
+def test_api_paths_get_json_errors():
+    cache.clear()
+    for _ in range(3):
+        view(request_from("10.0.0.3", "/api/search"))
+    response = view(request_from("10.0.0.3", "/api/search"))
+    assert response.status_code == 429
+    assert json.loads(response.content)["error"].startswith("Too many requests")
