@@ -1,10 +1,12 @@
-"""Request logging: one JSON line per request (path, status, duration, user id)."""
+"""Request logging (one JSON line per request) and a 503 page while the database is down."""
 
 import logging
 import time
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 
 logger = logging.getLogger("portal.requests")
 
@@ -28,3 +30,32 @@ class RequestLogMiddleware:
             },
         )
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """While the database is down, answer a 503 page (or JSON for the API) instead of a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, (OperationalError, InterfaceError)) or is_locked_error(exception):
+            return None
+        logger.warning("database unavailable", extra={"path": request.path, "error": str(exception)[:200]})
+        message = "The database is unavailable for a moment. Please try again shortly."
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"error": message}, status=503)
+        else:
+            response = HttpResponse(
+                render_to_string("503.html", {"message": message}), status=503, content_type="text/html"
+            )
+        response["Retry-After"] = "5"
+        return response
+
+
+def is_locked_error(exception: Exception) -> bool:
+    """SQLite's "database is locked" is contention, not an outage: let it surface as the error it is."""
+    return "database is locked" in str(exception)
