@@ -21,6 +21,23 @@ def is_ip_literal(text: str) -> bool:
     return True
 
 
+def to_ascii(label: str) -> str:
+    """One label in its IDNA (punycode) form, checked for length and characters."""
+    if not label:
+        raise InvalidTarget("A domain name cannot contain empty labels (two dots in a row).")
+    try:
+        ascii_label = label if label.isascii() else label.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise InvalidTarget(f"“{label}” is not a valid internationalized domain label.") from None
+    if len(ascii_label) > 63:
+        raise InvalidTarget("Each part of a domain name can be at most 63 characters long.")
+    if not LABEL_RE.match(ascii_label):
+        raise InvalidTarget(
+            f"“{label}” is not allowed: use letters, digits and hyphens, not starting or ending with a hyphen."
+        )
+    return ascii_label
+
+
 def normalize_domain(text: str) -> str:
     """`Exämple.COM.` -> `xn--exmple-cua.com`; raises InvalidTarget for IPs, URLs, ports and bad names."""
     value = (text or "").strip()
@@ -36,27 +53,12 @@ def normalize_domain(text: str) -> str:
         raise InvalidTarget("Enter the domain name without a port.")
     if any(c.isspace() for c in value):
         raise InvalidTarget("A domain name cannot contain spaces.")
-    value = value.rstrip(".").lower()
-    try:
-        ascii_name = value.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise InvalidTarget(
-            "This is not a valid domain name: a label is empty, too long or has invalid characters."
-        ) from None
-    labels = ascii_name.split(".")
+    labels = [to_ascii(label) for label in value.rstrip(".").lower().split(".")]
+    ascii_name = ".".join(labels)
     if len(ascii_name) > MAX_DOMAIN_LENGTH:
         raise InvalidTarget(f"A domain name can be at most {MAX_DOMAIN_LENGTH} characters long.")
     if len(labels) < 2:
         raise InvalidTarget("Enter a full domain name with a dot, for example example.com.")
-    for label in labels:
-        if not label:
-            raise InvalidTarget("A domain name cannot contain empty labels (two dots in a row).")
-        if len(label) > 63:
-            raise InvalidTarget("Each part of a domain name can be at most 63 characters long.")
-        if not LABEL_RE.match(label):
-            raise InvalidTarget(
-                f"“{label}” is not allowed: use letters, digits and hyphens, not starting or ending with a hyphen."
-            )
     if labels[-1].isdigit():
         raise InvalidTarget("Enter a domain name, not an IP address.")
     return ascii_name

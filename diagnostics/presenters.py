@@ -1,0 +1,62 @@
+"""What the run page shows for each result: timing bars, linked articles and pretty details."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from diagnostics.checks import REGISTRY
+from diagnostics.models import CheckResult, DiagnosticRun
+from kb.models import Article
+
+BAR_STEPS = 20  # widths in 5 % steps as CSS classes (diag-w-0..20): the CSP forbids inline styles
+PHASES = (("dns", "DNS"), ("connect", "Connect"), ("tls", "TLS"), ("first_byte", "First byte"))
+
+
+@dataclass
+class ResultView:
+    result: CheckResult
+    label: str
+    articles: list[tuple[str, Article | None]] = field(default_factory=list)
+    timings: list[dict] = field(default_factory=list)
+    details_json: str = ""
+    commands_text: str = ""
+    transcript_text: str = ""
+
+
+def timing_rows(details: dict) -> list[dict]:
+    """Each timed target's phases as bar segments (width in steps of 5 %), scaled to the slowest target."""
+    rows = []
+    for row in details.get("timings", []) if isinstance(details, dict) else []:
+        phases = [(key, label, int(row[key])) for key, label in PHASES if isinstance(row.get(key), int | float)]
+        if phases:
+            rows.append({"label": str(row.get("label", "")), "phases": phases, "total": sum(ms for *_, ms in phases)})
+    scale = max((row["total"] for row in rows), default=0) or 1
+    for row in rows:
+        row["bars"] = [
+            {"key": key, "label": label, "ms": ms, "step": round(ms * BAR_STEPS / scale)}
+            for key, label, ms in row["phases"]
+        ]
+    return rows
+
+
+def present(run: DiagnosticRun) -> list[ResultView]:
+    results = list(run.results.all())
+    wanted = {kb for r in results for kb in r.articles}
+    articles = {a.kb_number: a for a in Article.objects.by_kb_numbers(wanted).only("number", "slug", "title")}
+    return [
+        ResultView(
+            result=r,
+            label=REGISTRY[r.check_name].label if r.check_name in REGISTRY else r.check_name,
+            articles=[(kb, articles.get(kb)) for kb in r.articles],
+            timings=timing_rows(r.details),
+            details_json=json.dumps(r.details, indent=2, sort_keys=True) if r.details else "",
+            commands_text="\n".join(r.gateway_commands),
+            transcript_text="\n".join(r.details.get("transcript", [])) if isinstance(r.details, dict) else "",
+        )
+        for r in results
+    ]
+
+
+def run_context(run: DiagnosticRun) -> dict:
+    return {"run": run, "results": present(run), "phases": PHASES}

@@ -1,0 +1,87 @@
+"""Diagnostics pages: start a run, watch its results arrive (htmx partial polling), history per domain."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from diagnostics import services
+from diagnostics.checks.domain import InvalidTarget, normalize_domain
+from diagnostics.forms import RunForm
+from diagnostics.models import DiagnosticRun, ProtectedDomain
+from diagnostics.presenters import run_context
+
+RATE_LIMIT_MESSAGE = "You started too many diagnostic runs in the last minute. Wait a minute and try again."
+
+
+def recent_runs(**filters: object) -> list[DiagnosticRun]:
+    queryset = DiagnosticRun.objects.filter(**filters).select_related("requested_by", "protected_domain")
+    return list(queryset[:25])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def index(request: HttpRequest) -> HttpResponse:
+    DiagnosticRun.objects.expire_stale()
+    status = 200
+    if request.method == "POST":
+        form = RunForm(request.POST)
+        if form.is_valid():
+            if services.rate_limited(request.user):
+                messages.error(request, RATE_LIMIT_MESSAGE)
+                status = 429
+            else:
+                run = services.start_run(
+                    form.target(),
+                    form.cleaned_data["checks"],
+                    user=request.user,
+                    protected_domain=form.cleaned_data["protected_domain"],
+                )
+                return redirect(run)
+        else:
+            status = 400
+    else:
+        form = RunForm(initial={"domain": request.GET.get("domain", "")} if request.GET.get("domain") else None)
+    context = {"form": form, "runs": recent_runs(), "domains": ProtectedDomain.objects.all()}
+    response = render(request, "diagnostics/index.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = "60"
+    return response
+
+
+@login_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    DiagnosticRun.objects.expire_stale()
+    run = get_object_or_404(DiagnosticRun.objects.select_related("requested_by", "protected_domain"), pk=pk)
+    template = "diagnostics/run.html#results" if request.htmx else "diagnostics/run.html"
+    return render(request, template, run_context(run))
+
+
+@login_required
+@require_POST
+def run_again(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(DiagnosticRun, pk=pk)
+    if services.rate_limited(request.user):
+        messages.error(request, RATE_LIMIT_MESSAGE)
+        return render(request, "diagnostics/run.html", run_context(run), status=429)
+    return redirect(services.repeat_run(run, user=request.user))
+
+
+@login_required
+def history(request: HttpRequest, domain: str) -> HttpResponse:
+    DiagnosticRun.objects.expire_stale()
+    try:
+        domain = normalize_domain(domain)
+    except InvalidTarget as exc:
+        return render(
+            request, "diagnostics/history.html", {"domain": domain, "error": str(exc), "runs": []}, status=400
+        )
+    context = {
+        "domain": domain,
+        "runs": recent_runs(domain=domain),
+        "record": ProtectedDomain.objects.filter(name=domain).first(),
+    }
+    return render(request, "diagnostics/history.html", context)

@@ -1,0 +1,199 @@
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from diagnostics import services
+from diagnostics.checks import Target
+from diagnostics.models import DiagnosticRun, ProtectedDomain
+from tests.diagnostics.scenarios import scenarios
+
+pytestmark = pytest.mark.django_db
+INDEX = reverse("diagnostics:index")
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user("helpdesk")  # no password: no slow hashing
+
+
+@pytest.fixture
+def client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def start(client, django_capture_on_commit_callbacks, **data):
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post(INDEX, data)
+
+
+def card(html: str, check: str) -> str:
+    match = re.search(
+        rf'<li class="card diag-result[^"]*" id="check-{check}">(.*?)</li>\s*(?:<li class="card|</ol>)', html, re.S
+    )
+    assert match, f"no result card for {check}"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("scenario", scenarios())
+def test_verdict(diag, scenario, client, django_capture_on_commit_callbacks):
+    diag.configure(**scenario.overrides(diag))
+    record = ProtectedDomain.objects.create(
+        name=scenario.domain,
+        gateway_hosts="\n".join(scenario.gateways),
+        smtp_server=scenario.smtp,
+        valid_recipient=scenario.valid_recipient,
+    )
+    response = start(client, django_capture_on_commit_callbacks, protected_domain=record.pk, checks=[scenario.check])
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    html = card(page.content.decode(), scenario.check)
+    assert f'class="badge badge-{scenario.status}"' in html
+    assert scenario.summary_has in page.content.decode().replace("&#x27;", "'")
+    assert all(kb in html for kb in scenario.articles)
+
+
+def test_results_link_the_articles_and_show_timings_and_commands(
+    diag, client, guide, django_capture_on_commit_callbacks
+):
+    response = start(client, django_capture_on_commit_callbacks, domain="one.test", checks=["mx_records"])
+    run = DiagnosticRun.objects.get()
+    assert response["Location"] == run.get_absolute_url()
+    html = client.get(run.get_absolute_url()).content.decode()
+    assert 'href="/kb/2/' in html and "KB-0002 The FortiMail unit is bypassed" in html
+    assert 'class="diag-phase diag-phase-dns diag-w-' in html
+    assert '<details class="diag-details">' in html and "Tested from" in html
+
+    url = f"http://fg.test:{diag.http.closed_port}/"
+    diag.configure(DIAG_FORTIGUARD_URLS=url)
+    run = services.run_checks_now(Target("one.test"), ["fortiguard_egress"])
+    html = client.get(run.get_absolute_url()).content.decode()
+    assert "set uri-redirect-lookup disable" in html and 'href="/kb/8/' in html
+
+
+def test_timing_bars_scale_to_the_slowest_step_without_inline_styles(diag, client):
+    run = services.run_checks_now(Target("slow.test", ("mx.gw.test",)), ["mx_records"])
+    html = client.get(run.get_absolute_url()).content.decode()
+    assert 'class="diag-phase diag-phase-dns diag-w-20" title="DNS 3' in html  # the ~300 ms MX lookup is the full bar
+    assert " style=" not in html  # the Content-Security-Policy forbids inline styles
+
+
+def test_unfinished_run_polls_its_partial_and_stops_when_done(diag, client):
+    run = services.create_run(Target("one.test"), ["mx_records"])
+    html = client.get(run.get_absolute_url()).content.decode()
+    assert f'hx-get="{run.get_absolute_url()}" hx-trigger="every 1s"' in html
+    assert '<meta http-equiv="refresh"' in html  # inside <noscript>: works without JavaScript
+    partial = client.get(run.get_absolute_url(), headers={"HX-Request": "true"}).content.decode()
+    assert partial.lstrip().startswith('<section id="run-results"') and "<html" not in partial
+    services.execute_run(run.pk)
+    partial = client.get(run.get_absolute_url(), headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in partial and "badge-pass" in partial
+
+
+def test_page_load_expires_a_run_stuck_past_its_deadline(diag, client):
+    run = services.create_run(Target("one.test"), ["mx_records"])
+    DiagnosticRun.objects.filter(pk=run.pk).update(state="running", deadline_at=run.created_at)
+    html = client.get(run.get_absolute_url()).content.decode()
+    assert "the worker stopped" in html and "hx-trigger" not in html
+    assert DiagnosticRun.objects.get(pk=run.pk).state == "failed"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("https://one.test/", "not a URL"),
+        ("192.0.2.7", "not an IP address"),
+        ("[2001:db8::1]", "not an IP address"),
+        ("one.test:25", "without a port"),
+        ("postmaster@one.test", "not an email address"),
+        ("under_score.test", "is not allowed"),
+        ("a" * 64 + ".test", "at most 63 characters"),
+        (("abcdefghi." * 26) + "test", "at most 253 characters"),
+        ("localhost", "with a dot"),
+        ("", "Choose a protected domain or type a domain name"),
+    ],
+)
+def test_bad_domain_is_a_400_with_a_clear_message_and_keeps_the_input(diag, client, typed, message):
+    response = client.post(INDEX, {"domain": typed, "checks": ["mx_records"]})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html.replace("&#x27;", "'")
+    assert f'value="{typed}"' in html.replace("&#x27;", "'") if typed else True
+    assert DiagnosticRun.objects.count() == 0
+
+
+def test_typed_domain_is_limited_to_dns_checks(diag, client):
+    response = client.post(INDEX, {"domain": "one.test", "checks": ["mx_records", "relay_denied"]})
+    assert response.status_code == 400
+    assert "can only run on a protected domain" in response.content.decode()
+
+
+def test_internationalized_domain_is_stored_in_idna(diag, client, django_capture_on_commit_callbacks):
+    start(client, django_capture_on_commit_callbacks, domain="Bücher.test", checks=["mx_records"])
+    run = DiagnosticRun.objects.get()
+    assert run.domain == "xn--bcher-kva.test"
+    assert run.status == "fail"  # NXDOMAIN in the test zone
+
+
+def test_typed_name_of_a_protected_domain_uses_its_record(diag, client, django_capture_on_commit_callbacks):
+    ProtectedDomain.objects.create(name="one.test", gateway_hosts="mx.gw.test")
+    start(client, django_capture_on_commit_callbacks, domain="ONE.test", checks=["relay_denied"])
+    assert DiagnosticRun.objects.get().status == "pass"
+
+
+def test_rate_limit_answers_429(diag, client, settings, django_capture_on_commit_callbacks):
+    settings.DIAG_RATE_LIMIT = 1
+    assert (
+        start(client, django_capture_on_commit_callbacks, domain="one.test", checks=["mx_records"]).status_code == 302
+    )
+    response = client.post(INDEX, {"domain": "one.test", "checks": ["mx_records"]})
+    assert response.status_code == 429
+    assert "too many diagnostic runs" in response.content.decode()
+    assert DiagnosticRun.objects.count() == 1
+    run = DiagnosticRun.objects.get()
+    assert client.post(reverse("diagnostics:run_again", args=[run.pk])).status_code == 429
+
+
+def test_run_again_starts_a_new_run(diag, client, django_capture_on_commit_callbacks):
+    run = services.run_checks_now(Target("one.test"), ["mx_records"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("diagnostics:run_again", args=[run.pk]))
+    again = DiagnosticRun.objects.exclude(pk=run.pk).get()
+    assert response["Location"] == again.get_absolute_url()
+    assert (again.checks, again.status) == (["mx_records"], "pass")
+    assert client.get(reverse("diagnostics:run_again", args=[run.pk])).status_code == 405
+
+
+def test_history_lists_the_runs_of_one_domain(diag, client):
+    mine = services.run_checks_now(Target("one.test"), ["mx_records"])
+    other = services.run_checks_now(Target("two.test"), ["mx_records"])
+    html = client.get(reverse("diagnostics:history", args=["one.test"])).content.decode()
+    assert mine.get_absolute_url() in html and other.get_absolute_url() not in html
+    assert client.get(reverse("diagnostics:history", args=["not a domain"])).status_code == 400
+
+
+def test_index_lists_protected_domains_and_recent_runs(diag, client):
+    ProtectedDomain.objects.create(name="one.test")
+    run = services.run_checks_now(Target("two.test"), ["mx_records"])
+    html = client.get(INDEX).content.decode()
+    assert reverse("diagnostics:history", args=["one.test"]) in html
+    assert run.get_absolute_url() in html and 'class="badge badge-warn"' in html
+
+
+def test_pages_require_login(db):
+    anonymous = Client()
+    for url in [INDEX, reverse("diagnostics:run", args=[1]), reverse("diagnostics:history", args=["one.test"])]:
+        response = anonymous.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert anonymous.post(INDEX, {"domain": "one.test"}).status_code == 302
+    assert DiagnosticRun.objects.count() == 0
+
+
+def test_post_without_csrf_token_is_refused(user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    assert client.post(INDEX, {"domain": "one.test", "checks": ["mx_records"]}).status_code == 403
+    assert DiagnosticRun.objects.count() == 0
