@@ -2,9 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
-from django.http import HttpRequest
+from django.db.models import Count, Max, QuerySet
+from django.http import HttpRequest, HttpResponse
 
-from kb.models import Article, Category, Cause, CLIBlock, CLIVariant, Step, Symptom
+from kb.models import Article, Category, Cause, CLIBlock, CLIVariant, SearchQueryLog, Step, Symptom
 
 
 class CauseInline(admin.TabularInline):
@@ -97,3 +98,55 @@ class EditHistoryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: LogEntry | None = None) -> bool:
         return False
+
+
+# --- Search analytics ---------------------------------------------------------------------------
+
+
+class SearchOutcomeFilter(admin.SimpleListFilter):
+    title = "outcome"
+    parameter_name = "outcome"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("no_results", "No results"), ("not_opened", "Results never opened"), ("opened", "Result opened")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "no_results":
+            return queryset.filter(result_count=0)
+        if self.value() == "not_opened":
+            return queryset.filter(result_count__gt=0, opened_article=None)
+        if self.value() == "opened":
+            return queryset.exclude(opened_article=None)
+        return queryset
+
+
+@admin.register(SearchQueryLog)
+class SearchQueryLogAdmin(admin.ModelAdmin):
+    """What people search for; above the list: top queries, queries without results, results never opened."""
+
+    list_display = ["query", "result_count", "opened_article", "opened_position", "source", "created_at"]
+    list_filter = [SearchOutcomeFilter, "source", "created_at"]
+    search_fields = ["query"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in SearchQueryLog._meta.fields]
+    change_list_template = "admin/kb/searchquerylog/change_list.html"
+    TOP = 15
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: SearchQueryLog | None = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        logs = SearchQueryLog.objects.exclude(query="")
+        grouped = logs.values("query").annotate(
+            searches=Count("id"), opened=Count("opened_article"), results=Max("result_count")
+        )
+        extra_context = {
+            **(extra_context or {}),
+            "top_queries": grouped.order_by("-searches", "query")[: self.TOP],
+            "no_result_queries": grouped.filter(results=0).order_by("-searches", "query")[: self.TOP],
+            "never_opened_queries": grouped.filter(results__gt=0, opened=0).order_by("-searches", "query")[: self.TOP],
+        }
+        return super().changelist_view(request, extra_context)

@@ -82,10 +82,3 @@ def set_firmware(request: HttpRequest, number: int, slug: str) -> HttpResponse:
     if request.htmx:
         return render(request, "kb/article.html#steps", _steps_context(request, article))
     return redirect(article)
-
-
-def search(request: HttpRequest) -> HttpResponse:
-    """Placeholder until the search service lands: titles containing the words."""
-    query = request.GET.get("q", "").strip()[:500]
-    articles = Article.objects.for_listing().filter(title__icontains=query) if query else Article.objects.none()
-    return render(request, "kb/search.html", {"query": query, "articles": articles})

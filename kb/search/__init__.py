@@ -10,6 +10,7 @@ ties. Ticked symptoms narrow the results to articles having all of them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -177,15 +178,29 @@ def _hits(
     )[:limit]
     snippets = backend.snippets(text_query, ordered) if text_query else {}
     wanted = {s.pk for s in matched} | set(required)
+    mentions = _mention_re(text_query)
     return [
         Hit(
             article=articles[pk],
             score=round(scores[pk], 6),
             snippet=_safe_snippet(snippets.get(pk)) if snippets.get(pk) else _summary_snippet(articles[pk]),
-            matched_symptoms=[s for s in articles[pk].symptoms.all() if s.pk in wanted],
+            matched_symptoms=[
+                s for s in articles[pk].symptoms.all() if s.pk in wanted or (mentions and mentions.search(s.text))
+            ],
         )
         for pk in ordered
     ]
+
+
+def _mention_re(text_query: TextQuery | None) -> re.Pattern[str] | None:
+    """Symptoms whose text contains a searched word or code also count as matched (shown with the hit)."""
+    if not text_query or len(text_query.tokens) > SHORT_QUERY_TOKENS:
+        return None  # pasted lines: only the symptom matcher says what they contain
+    words = [t.text for t in text_query.tokens if t.code or len(t.text) >= 3]
+    words += list(text_query.corrections.values())
+    if not words:
+        return None
+    return re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(w) for w in words) + r")", re.IGNORECASE)
 
 
 def _safe_snippet(marked: str) -> SafeString:

@@ -59,10 +59,12 @@ def refresh_documents(article_ids: Iterable[int], *, create: bool = True) -> Non
 
 
 def add_terms(text: str) -> None:
+    """Add the document's new words to the spelling vocabulary (words are never removed: harmless)."""
     words = vocabulary(text)
-    SearchTerm.objects.bulk_create(
-        [SearchTerm(stem=stem, word=word) for stem, word in words.items()], ignore_conflicts=True, batch_size=500
-    )
+    known = set(SearchTerm.objects.filter(stem__in=list(words)).values_list("stem", flat=True))
+    new = [SearchTerm(stem=stem, word=word) for stem, word in words.items() if stem not in known]
+    if new:
+        SearchTerm.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
 
 
 def rebuild(batch_size: int = 2000) -> int:

@@ -23,3 +23,12 @@ function enableCopyButtons(root) {
 
 document.addEventListener("DOMContentLoaded", () => enableCopyButtons(document));
 document.addEventListener("htmx:afterSettle", (event) => enableCopyButtons(event.target));
+
+// Search: a 400 (query too long, bad symptom id) carries a message in the results partial; show it
+// instead of htmx's default of ignoring error responses.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr.status === 400 && event.detail.target && event.detail.target.id === "search-results") {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

@@ -1,0 +1,43 @@
+"""Request parameters of the search page, the symptom selector and the JSON API, validated the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.http import QueryDict
+
+from kb.search import MAX_LIMIT, SearchError
+from kb.search.text import MAX_QUERY_CHARS
+
+DEFAULT_LIMIT = 20
+
+
+@dataclass
+class SearchParams:
+    query: str = ""
+    symptom_ids: list[int] = field(default_factory=list)
+    limit: int = DEFAULT_LIMIT
+
+    @property
+    def empty(self) -> bool:
+        return not self.query.strip() and not self.symptom_ids
+
+
+def parse_params(data: QueryDict) -> SearchParams:
+    """`q`, repeated `symptom` ids and `limit`; raises SearchError (a 400) for anything else than those shapes."""
+    query = data.get("q", "")
+    if len(query) > MAX_QUERY_CHARS:
+        raise SearchError(f"The search text is too long ({len(query)} characters; at most {MAX_QUERY_CHARS}).")
+    symptom_ids = []
+    for value in data.getlist("symptom"):
+        if not value.strip().isascii() or not value.strip().isdigit() or not 0 < int(value) < 2**63:
+            raise SearchError("Symptoms are chosen by their numeric id.")
+        symptom_ids.append(int(value))
+    raw_limit = data.get("limit", "")
+    if raw_limit == "":
+        limit = DEFAULT_LIMIT
+    elif raw_limit.isascii() and raw_limit.isdigit() and 1 <= int(raw_limit) <= MAX_LIMIT:
+        limit = int(raw_limit)
+    else:
+        raise SearchError(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
+    return SearchParams(query=query, symptom_ids=symptom_ids, limit=limit)

@@ -1,0 +1,68 @@
+"""Search page, symptom selector and the result-link redirect that records which result was opened."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from kb.models import Article, Category, SearchQueryLog, Symptom
+from kb.search import SearchError, SearchResults, search
+from kb.search.log import opened, record
+from kb.search.params import SearchParams, parse_params
+
+MAX_INT, MAX_BIGINT = 2**31 - 1, 2**63 - 1  # larger ids in URLs are not in the database (and must not reach it)
+
+
+def symptom_groups(results: SearchResults | None, ticked: list[int]) -> list[dict]:
+    """Every symptom grouped by kind, each with its number of matching articles and whether it is ticked."""
+    facets = results.facets if results else {}
+    groups = []
+    symptoms = list(Symptom.objects.only("pk", "kind", "text"))
+    for kind, label in Symptom.Kind.choices:
+        entries = [
+            {"symptom": s, "count": facets.get(s.pk, 0), "checked": s.pk in ticked} for s in symptoms if s.kind == kind
+        ]
+        if entries:
+            groups.append({"kind": kind, "label": label, "entries": entries})
+    return groups
+
+
+def _page(request: HttpRequest, template: str, url_name: str) -> HttpResponse:
+    context: dict = {"search_url": reverse(url_name), "query": request.GET.get("q", "")[:2000], "ticked": []}
+    status = 200
+    try:
+        params = parse_params(request.GET)
+        context.update(query=params.query, ticked=params.symptom_ids, limit=params.limit)
+        results = search(params.query, params.symptom_ids, params.limit)
+    except SearchError as exc:
+        context["error"] = str(exc)
+        results, status, params = None, 400, SearchParams()
+    context["results"] = results
+    context["groups"] = symptom_groups(results, context["ticked"])
+    if results and not params.empty:
+        source = "typing" if request.htmx else "page"
+        context["log_id"] = record(request, results, source).pk
+        if not results.hits:
+            context["categories"] = Category.objects.all()
+    partial = request.htmx and not request.htmx.history_restore_request
+    return render(request, f"{template}#results" if partial else template, context, status=status)
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    """`/search/?q=...&symptom=1`: results as you type (htmx partial) or on submit (whole page)."""
+    return _page(request, "kb/search.html", "kb:search")
+
+
+def symptoms_page(request: HttpRequest) -> HttpResponse:
+    """`/symptoms/`: tick the symptoms observed; articles narrow and rank live."""
+    return _page(request, "kb/symptoms.html", "kb:symptoms")
+
+
+def open_result(request: HttpRequest, search_id: int, number: int) -> HttpResponse:
+    """A result link: note which result of which search was opened, then go to the article."""
+    article = get_object_or_404(Article.objects.only("pk", "number", "slug"), number=min(number, MAX_INT))
+    position = request.GET.get("position", "")
+    if search_id <= MAX_BIGINT and SearchQueryLog.objects.filter(pk=search_id).exists():
+        opened(search_id, article, int(position) if position.isdigit() and len(position) < 6 else None)
+    return redirect(article)

@@ -1,0 +1,81 @@
+"""Search in a real browser: typing, pasting a log line, ticking two symptoms, the back button, no JavaScript."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from kb.models import Symptom
+
+SYSLOG = (
+    "Nov 28 10:15:02 mx1.example.net mailfilterd[2231]: 4BQ1x2Z3Ab012345: Milter (fas_milter): timeout before data read"
+)
+
+
+def results(page: Page):
+    return page.locator("#search-results .result h3")
+
+
+def test_typing_a_query_shows_results_and_updates_the_url(page: Page, portal):
+    page.goto(portal + "/search/")
+    page.get_by_role("searchbox").press_sequentially("greylsiting", delay=20)
+    expect(results(page).first).to_contain_text("KB-0006")
+    expect(page).to_have_url(re.compile(r"/search/\?q=greylsiting"))
+    expect(page.locator("#search-results mark").first).to_be_visible()
+    expect(page.get_by_role("searchbox")).to_be_focused()
+
+
+def test_pasting_a_log_line_finds_its_article_first(page: Page, portal):
+    page.goto(portal + "/search/")
+    box = page.get_by_role("searchbox")
+    box.focus()
+    page.evaluate("text => navigator.clipboard.writeText(text)", SYSLOG)
+    page.keyboard.press("Control+V")
+    expect(box).to_have_value(SYSLOG)
+    expect(results(page).first).to_contain_text("KB-0007")
+    expect(page.locator(".recognised")).to_contain_text("Milter (fas_milter): timeout before data read")
+
+
+def test_ticking_two_symptoms_narrows_live_and_keeps_state_in_the_url(page: Page, portal):
+    reply = Symptom.objects.get(text="451 Try again later")
+    behaviour = Symptom.objects.get(text="Recipient verification through SMTP fails")
+    page.goto(portal + "/symptoms/")
+    page.get_by_role("checkbox", name=re.compile("451 Try again later")).check()
+    expect(results(page)).to_have_count(2)
+    expect(page).to_have_url(re.compile(rf"symptom={reply.pk}"))
+    page.get_by_role("checkbox", name=re.compile("Recipient verification through SMTP fails")).check()
+    expect(results(page)).to_have_count(1)
+    expect(results(page).first).to_contain_text("KB-0005")
+    expect(page).to_have_url(re.compile(rf"symptom={reply.pk}.*symptom={behaviour.pk}"))
+    expect(page.get_by_role("checkbox", name=re.compile("451 Try again later"))).to_be_checked()
+
+
+def test_back_button_returns_to_the_previous_results(page: Page, portal):
+    page.goto(portal + "/search/")
+    box = page.get_by_role("searchbox")
+    box.fill("exchange")
+    expect(results(page).first).to_contain_text("KB-0009")
+    expect(page).to_have_url(re.compile(r"q=exchange"))
+    box.fill("greylisting")
+    expect(results(page).first).to_contain_text("KB-0006")
+    expect(page).to_have_url(re.compile(r"q=greylisting"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"q=exchange"))
+    expect(results(page).first).to_contain_text("KB-0009")
+    expect(page.get_by_role("searchbox")).to_have_value("exchange")
+
+
+def test_result_link_opens_the_article(page: Page, portal):
+    page.goto(portal + "/search/?q=bypassed")
+    results(page).first.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/kb/\d+/"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("bypassed")
+
+
+@pytest.mark.browser_context_args(java_script_enabled=False)
+def test_plain_form_submit_works_without_javascript(page: Page, portal):
+    page.goto(portal + "/search/")
+    page.get_by_role("searchbox").fill("550")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(r"/search/\?q=550"))
+    expect(results(page).first).to_contain_text("KB-0001")
