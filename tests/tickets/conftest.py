@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from diagnostics.models import ProtectedDomain
+from tests.servers.fixtures import diag, dns_server, http_servers, smtp_servers  # noqa: F401 - loopback servers
 from tickets import services
 from tickets.models import DomainAdmin
 from tickets.roles import GATEWAY_ADMINS, HELPDESK, KB_EDITORS, ensure_groups
@@ -16,6 +17,29 @@ def make_user(django_user_model, name, group=None, **extra):
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def articles(db):
+    """Three small articles (KB-0001, KB-0002, KB-0006) when the whole guide is more than a test needs."""
+    from kb.models import Article, Category
+
+    category = Category.objects.create(name="Test", slug="test")
+    return {
+        number: Article.objects.create(
+            number=number, slug=f"article-{number}", title=title, category=category, suggested_checks=checks
+        )
+        for number, title, checks in [
+            (1, "SMTP clients receive 550 5.7.1 Relay access denied.", ["relay_denied"]),
+            (2, "The FortiMail unit is bypassed.", ["mx_records"]),
+            (6, "SMTP clients receive the message 451 Try again later.", ["smtp_recipient_verification"]),
+        ]
+    }
 
 
 @pytest.fixture
@@ -65,3 +89,10 @@ def ticket(admin, domain):
 @pytest.fixture
 def other_ticket(other_admin):
     return services.create_ticket(other_admin, title="Someone else's problem", description="Secret details")
+
+
+@pytest.fixture(autouse=True)
+def _clear_rate_limits():
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,0 +1,128 @@
+"""Comments (with KB numbers auto-linked), status/priority/assignee changes, linking and unlinking articles."""
+
+import pytest
+
+from tickets import services
+from tickets.models import ArticleLink, Event
+
+pytestmark = pytest.mark.django_db
+
+
+def test_comment_with_a_kb_number_links_the_article_and_renders_a_link(client, helpdesk, ticket, articles):
+    client.force_login(helpdesk)
+    response = client.post(f"/tickets/{ticket.pk}/comment/", {"body": "This is KB-0006, see there."})
+    assert response.status_code == 302
+    link = ArticleLink.objects.get(ticket=ticket)
+    assert (link.kb_number, link.article, link.linked_by) == ("KB-0006", articles[6], helpdesk)
+    html = client.get(ticket.get_absolute_url()).content.decode()
+    assert 'This is <a href="/kb/6/">KB-0006</a>, see there.' in html
+    assert ticket.events.filter(kind=Event.Kind.LINKED, data__kb_number="KB-0006").exists()
+
+
+def test_unknown_kb_numbers_and_markup_in_comments_are_harmless(client, helpdesk, ticket, articles):
+    client.force_login(helpdesk)
+    client.post(f"/tickets/{ticket.pk}/comment/", {"body": "KB-9999 <script>alert(1)</script>"})
+    html = client.get(ticket.get_absolute_url()).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
+    assert not ArticleLink.objects.exists()
+
+
+def test_gateway_admin_replies_but_cannot_link_or_write_internal_notes(client, admin, ticket, articles):
+    client.force_login(admin)
+    client.post(f"/tickets/{ticket.pk}/comment/", {"body": "Still broken, KB-0006 did not help", "internal": "on"})
+    event = ticket.events.get(kind__in=Event.COMMENTS)
+    assert event.kind == Event.Kind.REPLY
+    assert not ArticleLink.objects.exists()
+
+
+def test_empty_comment_rerenders_with_a_message(client, helpdesk, ticket):
+    client.force_login(helpdesk)
+    response = client.post(f"/tickets/{ticket.pk}/comment/", {"body": "", "internal": "on"})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not ticket.events.filter(kind__in=Event.COMMENTS).exists()
+
+
+def test_too_long_comment_keeps_what_was_typed(client, helpdesk, ticket):
+    client.force_login(helpdesk)
+    body = "x" * 10001
+    html = client.post(f"/tickets/{ticket.pk}/comment/", {"body": body}).content.decode()
+    assert "at most 10000 characters" in html and body in html
+
+
+def test_update_records_one_timeline_entry_per_change(client, helpdesk, helpdesk2, ticket):
+    client.force_login(helpdesk)
+    data = {"status": "resolved", "priority": 4, "assignee": helpdesk2.pk}
+    assert client.post(f"/tickets/{ticket.pk}/update/", data).status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.priority, ticket.assignee) == ("resolved", 4, helpdesk2)
+    assert ticket.resolved_at is not None
+    kinds = list(ticket.events.exclude(kind=Event.Kind.CREATED).values_list("kind", "data"))
+    assert kinds == [
+        ("status", {"old": "new", "new": "resolved"}),
+        ("priority", {"old": 2, "new": 4}),
+        ("assignee", {"old": "", "new": "hugo"}),
+    ]
+    assert all(e.actor == helpdesk for e in ticket.events.exclude(kind=Event.Kind.CREATED))
+    html = client.get(ticket.get_absolute_url()).content.decode()
+    assert "changed the status from New to Resolved" in html and "assigned it to hugo" in html
+    client.post(f"/tickets/{ticket.pk}/update/", data)  # same values again: nothing recorded
+    assert ticket.events.count() == 4
+    client.post(f"/tickets/{ticket.pk}/update/", {**data, "status": "open"})
+    ticket.refresh_from_db()
+    assert ticket.resolved_at is None
+
+
+def test_invalid_update_rerenders_with_messages(client, helpdesk, ticket):
+    client.force_login(helpdesk)
+    response = client.post(f"/tickets/{ticket.pk}/update/", {"status": "gone", "priority": "x", "assignee": "999"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status == "new"
+
+
+def test_assignee_must_be_a_helpdesk_user(client, helpdesk, admin, ticket):
+    client.force_login(helpdesk)
+    client.post(f"/tickets/{ticket.pk}/update/", {"status": "new", "priority": 2, "assignee": admin.pk})
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
+
+
+def test_link_with_note_then_unlink(client, helpdesk, ticket, articles):
+    client.force_login(helpdesk)
+    client.post(f"/tickets/{ticket.pk}/link/", {"article": "kb-0002", "note": "MX points around the gateway"})
+    link = ticket.links.get()
+    assert (link.kb_number, link.note) == ("KB-0002", "MX points around the gateway")
+    html = client.get(ticket.get_absolute_url()).content.decode()
+    assert "MX points around the gateway" in html and "Unlink KB-0002" in html
+    client.post(f"/tickets/{ticket.pk}/link/", {"article": "2"})  # again: no duplicate
+    assert ticket.links.count() == 1
+    client.post(f"/tickets/{ticket.pk}/links/{link.pk}/unlink/")
+    assert not ticket.links.exists()
+    assert list(ticket.events.values_list("kind", flat=True)) == ["created", "linked", "unlinked"]
+
+
+def test_linking_an_unknown_article_keeps_the_input(client, helpdesk, ticket, articles):
+    client.force_login(helpdesk)
+    html = client.post(f"/tickets/{ticket.pk}/link/", {"article": "KB-0404", "note": "typed note"}).content.decode()
+    assert "No article KB-0404" in html and 'value="typed note"' in html
+    assert not ticket.links.exists()
+
+
+def test_deleting_an_article_keeps_the_ticket_and_the_link_text(client, helpdesk, ticket, articles):
+    services.link_article(ticket, helpdesk, articles[2])
+    articles[2].delete()
+    link = ticket.links.get()
+    assert link.article is None and link.kb_number == "KB-0002" and link.title == "The FortiMail unit is bypassed."
+    client.force_login(helpdesk)
+    html = client.get(ticket.get_absolute_url()).content.decode()
+    assert "(article deleted)" in html
+
+
+def test_htmx_actions_get_the_refreshed_ticket_partial(client, helpdesk, ticket, articles):
+    client.force_login(helpdesk)
+    response = client.post(f"/tickets/{ticket.pk}/link/", {"article": "KB-0006"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="ticket"') and "Unlink KB-0006" in html and "<html" not in html
