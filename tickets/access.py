@@ -45,7 +45,7 @@ def visible_tickets(user) -> QuerySet[Ticket]:  # noqa: ANN001 - the request's u
 
 def get_ticket(request: HttpRequest, pk: int) -> Ticket:
     """The ticket if this user may see it: 404 for the helpdesk when it does not exist, else 403."""
-    ticket = visible_tickets(request.user).select_related("requester", "assignee").filter(pk=pk).first()
+    ticket = visible_tickets(request.user).select_related("requester", "assignee", "domain").filter(pk=pk).first()
     if ticket is None:
         if is_helpdesk(request.user):
             raise Http404("No such ticket.")

@@ -55,6 +55,22 @@ def start_for_ticket(ticket: Ticket, actor: AbstractBaseUser, checks: Iterable[s
     return run
 
 
+def may_attach(user: AbstractBaseUser, run: DiagnosticRun) -> bool:
+    """The helpdesk may attach any run; a gateway admin their own runs and runs on their domains."""
+    from tickets.report import domains_for
+
+    if is_helpdesk(user):
+        return True
+    return run.requested_by_id == user.pk or domains_for(user).filter(pk=run.protected_domain_id).exists()
+
+
+def open_tickets_for(user: AbstractBaseUser, run: DiagnosticRun) -> QuerySet[Ticket]:
+    """Tickets `run` could be attached to from the run's page: visible, not done, not attached yet."""
+    from tickets.access import visible_tickets
+
+    return visible_tickets(user).exclude(status__in=Ticket.DONE).exclude(attached_runs__run=run).order_by("-updated_at")
+
+
 def attachable_runs(ticket: Ticket, user: AbstractBaseUser) -> QuerySet[DiagnosticRun]:
     """Recent runs on the ticket's domain (any run of their own too, for the helpdesk) not attached yet."""
     if ticket.domain is None and not is_helpdesk(user):

@@ -6,6 +6,7 @@ app_name = "tickets"
 urlpatterns = [
     path("", lists.ticket_list, name="list"),
     path("metrics/", metrics.metrics_page, name="metrics"),
+    path("attach-run/", runs.attach_from_run, name="attach_from_run"),
     path("<int:pk>/", detail.detail, name="detail"),
     path("<int:pk>/comment/", actions.comment, name="comment"),
     path("<int:pk>/update/", actions.update, name="update"),

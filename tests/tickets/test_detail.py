@@ -45,3 +45,29 @@ def test_link_widget_with_nothing_found_says_so(client, guide, helpdesk, ticket)
     client.force_login(helpdesk)
     html = client.get(f"{ticket.get_absolute_url()}?link_q=zzzzqqqq").content.decode()
     assert "No articles found." in html
+
+
+def test_ticket_page_queries_do_not_grow_with_the_timeline(client, helpdesk, admin, ticket, articles):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from diagnostics.services import create_run
+    from tickets.runs import attach
+
+    client.force_login(helpdesk)
+
+    def grow():
+        services.add_comment(ticket, helpdesk, "See KB-0002 and KB-0006")
+        services.add_comment(ticket, admin, "Thanks")
+        services.update_ticket(ticket, helpdesk, status="open", assignee=helpdesk)
+        attach(ticket, helpdesk, create_run(ticket.domain.target(), ["mx_records"], protected_domain=ticket.domain))
+
+    grow()
+    with CaptureQueriesContext(connection) as before:
+        client.get(ticket.get_absolute_url())
+    for _ in range(3):
+        grow()
+    with CaptureQueriesContext(connection) as after:
+        response = client.get(ticket.get_absolute_url())
+    assert response.content.decode().count('class="event event-reply"') == 8
+    assert len(after) == len(before)

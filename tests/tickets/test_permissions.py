@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from diagnostics.services import create_run
 from tickets.models import ArticleLink
 from tickets.roles import GATEWAY_ADMINS, HELPDESK, KB_EDITORS
 
@@ -23,6 +24,7 @@ MATRIX = [
     ("unlink", "post", "/tickets/{pk}/links/{link}/unlink/", {}, [LOGIN, 302, 403, 403, 403]),
     ("run", "post", "/tickets/{pk}/runs/start/", {"checks": ["mx_records"]}, [LOGIN, 302, 302, 403, 403]),
     ("attach", "post", "/tickets/{pk}/runs/attach/", {"run": "0"}, [LOGIN, 200, 200, 403, 403]),
+    ("from run", "post", "/tickets/attach-run/", {"run": "{run}", "ticket": "{pk}"}, [LOGIN, 302, 302, 403, 403]),
     ("metrics", "get", "/tickets/metrics/", {}, [LOGIN, 200, 403, 403, 403]),
     ("report form", "get", "/report/", {}, [LOGIN, 403, 200, 200, 403]),
     ("suggestions", "get", "/report/suggestions/?title=relay", {}, [LOGIN, 403, 200, 200, 403]),
@@ -38,7 +40,10 @@ def users(helpdesk, admin, other_admin, editor):
 @pytest.mark.parametrize(("name", "method", "path", "data", "expected"), MATRIX, ids=[row[0] for row in MATRIX])
 def test_role_matrix(client, articles, users, ticket, name, method, path, data, expected):
     link = ArticleLink.objects.create(ticket=ticket, article=articles[6], kb_number="KB-0006")
-    url = path.format(pk=ticket.pk, link=link.pk)
+    run = create_run(ticket.domain.target(), ["mx_records"], protected_domain=ticket.domain)
+    ids = {"pk": ticket.pk, "link": link.pk, "run": run.pk}
+    url = path.format(**ids)
+    data = {key: value.format(**ids) if isinstance(value, str) else value for key, value in data.items()}
     for role, wanted in zip(ROLES, expected, strict=True):
         client.logout()
         if users[role]:

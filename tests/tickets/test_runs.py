@@ -127,3 +127,34 @@ def test_a_real_run_on_loopback_attaches_its_results(client, diag, roles, admin,
     result = CheckResult.objects.get(run=run)
     html = client.get(ticket.get_absolute_url()).content.decode()
     assert "badge-pass" in html and result.summary in html
+
+
+def render_attach_tag(rf, user, run):
+    from django.template import engines
+
+    request = rf.get("/diagnostics/")
+    request.user = user
+    template = engines["django"].from_string("{% load attach_to_ticket from tickets %}{% attach_to_ticket run %}")
+    return template.render({"run": run}, request)
+
+
+def test_run_page_tag_offers_open_tickets_of_the_user(rf, admin, other_admin, ticket, other_ticket, editor):
+    run = create_run(ticket.domain.target(), ["mx_records"], protected_domain=ticket.domain)
+    html = render_attach_tag(rf, admin, run)
+    assert f'<option value="{ticket.pk}">{ticket.number}' in html and other_ticket.title not in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert render_attach_tag(rf, other_admin, run).strip() == ""  # not their domain's run
+    assert render_attach_tag(rf, editor, run).strip() == ""
+
+
+def test_attach_from_the_run_page(client, admin, other_admin, ticket, other_ticket):
+    run = create_run(ticket.domain.target(), ["mx_records"], protected_domain=ticket.domain)
+    client.force_login(admin)
+    response = client.post("/tickets/attach-run/", {"run": run.pk, "ticket": ticket.pk})
+    assert response.status_code == 302 and response.url == ticket.get_absolute_url()
+    assert [a.run for a in ticket.attached_runs.all()] == [run]
+    assert client.post("/tickets/attach-run/", {"run": run.pk, "ticket": other_ticket.pk}).status_code == 403
+    assert client.post("/tickets/attach-run/", {"run": "x", "ticket": ticket.pk}).status_code == 403
+    client.force_login(other_admin)
+    assert client.post("/tickets/attach-run/", {"run": run.pk, "ticket": other_ticket.pk}).status_code == 403
+    assert not other_ticket.attached_runs.exists()

@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from kb.models import KB_NUMBER_RE
 from tickets.models import Ticket
-from tickets.roles import is_helpdesk
+from tickets.roles import can_use_tickets, is_helpdesk
 
 register = template.Library()
 
@@ -52,6 +52,17 @@ def article_tickets(context: template.Context, article: object) -> dict:
         return {"show": False}
     tickets = Ticket.objects.filter(links__article=article).order_by("-updated_at").distinct()
     return {"show": True, "tickets": list(tickets[:50]), "count": tickets.count()}
+
+
+@register.inclusion_tag("tickets/_attach_to_ticket.html", takes_context=True)
+def attach_to_ticket(context: template.Context, run: object) -> dict:
+    """For the diagnostics run page: attach this run to one of the user's open tickets."""
+    from tickets.runs import may_attach, open_tickets_for
+
+    request = context.get("request")
+    if request is None or not can_use_tickets(request.user) or not may_attach(request.user, run):
+        return {"show": False}
+    return {"show": True, "run": run, "tickets": list(open_tickets_for(request.user, run)[:30])}
 
 
 @register.inclusion_tag("tickets/_bar_chart.html")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
+from diagnostics.models import DiagnosticRun
 from diagnostics.services import rate_limited
 from tickets import runs
 from tickets.access import get_ticket, require
@@ -42,3 +44,19 @@ def attach_run(request: HttpRequest, pk: int) -> HttpResponse:
         return invalid
     runs.attach(ticket, request.user, form.cleaned_data["run"])
     return done(request, ticket, "Diagnostic run attached.")
+
+
+@require_POST
+@require(can_use_tickets)
+def attach_from_run(request: HttpRequest) -> HttpResponse:
+    """ "Attach to ticket" on a diagnostics run's page: POST run=<id>, ticket=<id>."""
+    run = DiagnosticRun.objects.filter(pk=_int(request.POST.get("run"))).first()
+    if run is None or not runs.may_attach(request.user, run):
+        raise PermissionDenied
+    ticket = get_ticket(request, _int(request.POST.get("ticket")))
+    attached = runs.attach(ticket, request.user, run)
+    return done(request, ticket, f"Run #{run.pk} attached." if attached else f"Run #{run.pk} was attached already.")
+
+
+def _int(value: object) -> int:
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 19 else 0
