@@ -47,6 +47,15 @@ def test_suggestions_survive_hostile_input(client, guide, admin):
         assert response.status_code == 200
 
 
+def test_long_pasted_logs_are_posted_for_suggestions(client, guide, admin):
+    client.force_login(admin)
+    log = "\n".join(f"Nov 28 10:{i % 60:02d}:00 mx postfix/smtpd[{i}]: connect from unknown" for i in range(300))
+    log += "\nNov 28 11:00:00 mx postfix/smtp[9]: 550 5.7.1 <bob@example.com>: Relay access denied"
+    response = client.post("/report/suggestions/", {"evidence": log}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and len(log) > 15000
+    assert "Yes, KB-0001 solved it" in response.content.decode()
+
+
 def test_preview_without_javascript_shows_suggestions_and_keeps_input(client, guide, admin, domain):
     client.force_login(admin)
     data = {"evidence": RELAY_BOUNCE, "title": "Relay denied", "domain": domain.pk, "action": "preview"}

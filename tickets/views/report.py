@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kb.models import Symptom
 from tickets.access import require
@@ -34,10 +34,11 @@ def report(request: HttpRequest) -> HttpResponse:
     return redirect(ticket)
 
 
+@require_http_methods(["GET", "POST"])
 @require(is_gateway_admin)
 def suggestions(request: HttpRequest) -> HttpResponse:
-    """The suggestions beside the form, for htmx (GET with the form's fields)."""
-    form = ReportForm(request.GET, user=request.user)
+    """The suggestions beside the form, for htmx: POSTed while typing (pasted logs are long), or GET."""
+    form = ReportForm(request.POST if request.method == "POST" else request.GET, user=request.user)
     context = {"found": suggest_for(typed(form)), "selected": typed(form)["symptom"]}
     return render(request, "tickets/report.html#suggestions", context)
 
