@@ -1,0 +1,216 @@
+"""Shared parts of the load and fault scripts: a production server on 127.0.0.1 and wrk runs against it.
+
+Everything stays on loopback: the portal (gunicorn), its db_worker, a dnslib DNS server for diagnostics.
+Each run is bounded in time (wrk -d) and every process is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+PORT = int(os.environ.get("LOADTEST_PORT", "8765"))
+BASE = f"http://127.0.0.1:{PORT}"
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+
+sys.path.insert(0, str(ROOT))
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def recreate_postgres_database(name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def server_environment(database_url: str, dns_address: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env.update(
+        DATABASE_URL=database_url,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        HTTPS="0",  # plain HTTP on loopback; everything else as in production
+        BIND=f"127.0.0.1:{PORT}",
+        DIAG_NAMESERVERS=dns_address,
+        DIAG_ALLOW_PRIVATE="127.0.0.0/8",
+        DIAG_TIMEOUT="3",
+        DIAG_RATE_LIMIT="1000000",
+        RATE_LIMIT_SEARCH_PER_MINUTE="1000000",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+SEED = """
+import json
+from django.contrib.auth.models import Group, User
+from django.contrib.sessions.backends.db import SessionStore
+from django.middleware.csrf import _get_new_csrf_string
+from diagnostics.models import ProtectedDomain
+from kb.models import Article
+from tickets.models import Ticket
+user, _ = User.objects.get_or_create(username="loadtest", defaults={"email": "loadtest@example.com"})
+user.groups.add(Group.objects.get(name="helpdesk"))
+ProtectedDomain.objects.get_or_create(name="one.test", defaults={"gateway_hosts": "mx.gw.test"})
+ticket = Ticket.objects.create(title="Load test ticket", description="Created by scripts/loadtest", requester=user)
+session = SessionStore()
+session["_auth_user_id"] = str(user.pk)
+session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+session["_auth_user_hash"] = user.get_session_auth_hash()
+session.create()
+print(json.dumps({"session": session.session_key, "csrf": _get_new_csrf_string(), "ticket": ticket.pk,
+                  "articles": [a.get_absolute_url() for a in Article.objects.all()]}))
+"""
+
+
+def prepare(env: dict[str, str]) -> dict:
+    log("migrate, import the guide, collectstatic, seed a helpdesk user and a ticket")
+    manage(env, "migrate", "--noinput")
+    manage(env, "import_guide")
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    output = manage(env, "shell", "-c", SEED)
+    return json.loads(output.strip().splitlines()[-1])
+
+
+@contextmanager
+def production_server(env: dict[str, str], workers: int = 1) -> Iterator[Server]:
+    """gunicorn (sized by portal/gunicorn.conf.py) and `workers` db_worker processes; stopped on exit."""
+    logfile = tempfile.NamedTemporaryFile(prefix="portal-server-", suffix=".log", delete=False)  # noqa: SIM115
+    processes = [
+        subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "portal.wsgi", "-c", "portal/gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=logfile,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    ]
+    processes += [
+        subprocess.Popen(
+            [PYTHON, "manage.py", "db_worker", "--worker-id", f"loadtest-{i}"],
+            cwd=ROOT,
+            env=env,
+            stdout=logfile,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        for i in range(workers)
+    ]
+    try:
+        wait_until_up()
+        yield Server(processes=processes, logfile=Path(logfile.name))
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+@dataclass
+class Server:
+    processes: list[subprocess.Popen]
+    logfile: Path
+
+    @property
+    def workers(self) -> list[subprocess.Popen]:
+        return self.processes[1:]
+
+    def log_contains(self, text: str) -> int:
+        return self.logfile.read_text(errors="replace").count(text)
+
+
+def wait_until_up(timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(BASE + "/", timeout=2) as response:  # noqa: S310 - loopback only
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"The server did not come up on {BASE} within {timeout:.0f} s")
+
+
+def get(path: str, timeout: float = 10) -> int:
+    request = urllib.request.Request(BASE + path)  # noqa: S310 - loopback only
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def wrk(name: str, requests: list[str], seed: dict, *, connections: int, seconds: int, threads: int = 2) -> dict:
+    """Run wrk over `requests` ("METHOD\\tPATH\\tBODY" lines) and return its RESULT numbers."""
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as handle:
+        handle.write("\n".join(requests) + "\n")
+    env = {
+        **os.environ,
+        "REQUESTS_FILE": handle.name,
+        "COOKIE": f"sessionid={seed['session']}; csrftoken={seed['csrf']}",
+        "CSRF": seed["csrf"],
+    }
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(ROOT / "scripts" / "wrk" / "mixed.lua"),
+        BASE,
+    ]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 60, check=False)
+    line = next((x for x in result.stdout.splitlines() if x.startswith("RESULT ")), None)
+    if line is None:
+        raise SystemExit(f"wrk gave no result for {name}:\n{result.stdout}\n{result.stderr}")
+    numbers = json.loads(line.removeprefix("RESULT "))
+    numbers["name"] = name
+    numbers["connections"] = connections
+    return numbers
+
+
+def print_table(rows: list[dict]) -> None:
+    columns = ["conns", "req/s", "p50 ms", "p95 ms", "p99 ms", "4xx", "5xx", "sock"]
+    header = f"{'workload':28} " + " ".join(f"{c:>8}" for c in columns)
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(
+            f"{row['name']:28} {row['connections']:8d} {row['rps']:8.1f} {row['p50_ms']:8.1f} {row['p95_ms']:8.1f} "
+            f"{row['p99_ms']:8.1f} {row['status_4xx']:8d} {row['status_5xx']:8d} {row['socket_errors']:8d}"
+        )

@@ -1,0 +1,98 @@
+"""Load test: the production server on 127.0.0.1 under a mixed helpdesk workload, measured with wrk.
+
+    scripts/loadtest                 # PostgreSQL (a scratch database `portal_loadtest`)
+    scripts/loadtest --sqlite        # SQLite (a scratch file), with concurrent ticket comments
+    scripts/loadtest --seconds 10    # each phase's length (default 15)
+
+Phases: article pages alone; /api/search alone at 50 clients; the mixed workload (article pages,
+search-as-you-type, symptom-selector updates, the API, ticket comments, diagnostic runs against a
+loopback DNS server). Prints requests/s, p50/p95/p99 and errors per phase; exits 1 on any 5xx, socket
+error or "database is locked". Targets: zero 5xx, article page >= 500 req/s, /api/search p95 <= 50 ms.
+"""
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import quote_plus
+
+from loadlib import log, prepare, print_table, production_server, recreate_postgres_database, server_environment, wrk
+
+from tests.servers.dns import LoopbackDNS
+
+QUERIES = [
+    "relay",
+    "550 5.7.1",
+    "451",
+    "4.7.1",
+    "greylisting",
+    "bypassed",
+    "greylsiting",
+    "recipent verification",
+    "exchnage",
+    "milt",
+    "Nov 28 10:01:02 fm1 mailfilterd[812]: 3AB2C1 Milter (fas_milter): timeout before data read",
+    "550 5.7.1 <bob@example.com>: Relay access denied",
+    "fortiguard",
+    "dns timeout",
+]
+TYPING = ["r", "re", "rel", "rela", "relay", "gr", "grey", "greyl", "mil", "milt", "milter"]
+
+
+def article_requests(seed: dict) -> list[str]:
+    return [f"GET\t{url}" for url in seed["articles"]]
+
+
+def api_requests() -> list[str]:
+    return [f"GET\t/api/search?q={quote_plus(q)}" for q in QUERIES]
+
+
+def mixed_requests(seed: dict) -> list[str]:
+    ticket = seed["ticket"]
+    rows = article_requests(seed) * 4
+    rows += [f"GET\t/search/?q={quote_plus(q)}&hx=1" for q in TYPING]
+    rows += ["GET\t/symptoms/?symptom=1&hx=1", "GET\t/symptoms/?symptom=1&symptom=2&hx=1", "GET\t/symptoms/"] * 2
+    rows += api_requests()[:8]
+    rows += [f"POST\t/tickets/{ticket}/comment/\tbody=Load+test+comment+mentioning+KB-0006&internal=on"] * 6
+    rows += ["POST\t/diagnostics/\tdomain=one.test&checks=mx_records"] * 2
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sqlite", action="store_true", help="run on a scratch SQLite file instead of PostgreSQL")
+    parser.add_argument("--seconds", type=int, default=15, help="length of each phase (default 15)")
+    args = parser.parse_args()
+    seconds = max(3, min(args.seconds, 120))
+
+    with LoopbackDNS() as dns, tempfile.TemporaryDirectory() as scratch:
+        if args.sqlite:
+            database_url = f"sqlite:///{Path(scratch) / 'loadtest.sqlite3'}"
+        else:
+            database_url = recreate_postgres_database("portal_loadtest")
+        env = server_environment(database_url, dns.address)
+        seed = prepare(env)
+        label = "SQLite" if args.sqlite else "PostgreSQL"
+        with production_server(env) as server:
+            rows = []
+            log(f"{label}: article pages, 50 clients, {seconds} s")
+            rows.append(wrk("article page", article_requests(seed), seed, connections=50, seconds=seconds))
+            log(f"{label}: /api/search, 50 clients, {seconds} s")
+            rows.append(wrk("/api/search", api_requests(), seed, connections=50, seconds=seconds))
+            log(f"{label}: mixed workload, 50 clients, {seconds} s")
+            rows.append(
+                wrk("mixed (incl. comments, runs)", mixed_requests(seed), seed, connections=50, seconds=seconds)
+            )
+            locked = server.log_contains("database is locked")
+            tracebacks = server.log_contains("Traceback")
+    print()
+    print(f"Load test on {label} ({seconds} s per phase, wrk -t2, loopback)")
+    print_table(rows)
+    print(f'"database is locked" in server log: {locked}; tracebacks: {tracebacks}')
+    failed = any(r["status_5xx"] or r["socket_errors"] for r in rows) or locked
+    print("FAIL" if failed else "OK: zero 5xx, no socket errors, no locked database")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
