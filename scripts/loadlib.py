@@ -164,8 +164,10 @@ def wait_until_up(timeout: float = 60) -> None:
     raise SystemExit(f"The server did not come up on {BASE} within {timeout:.0f} s")
 
 
-def get(path: str, timeout: float = 10) -> int:
-    request = urllib.request.Request(BASE + path)  # noqa: S310 - loopback only
+def get(path: str, seed: dict | None = None, timeout: float = 10) -> int:
+    """GET on the portal (as the seeded helpdesk user when `seed` is given); the status code."""
+    headers = {"Cookie": f"sessionid={seed['session']}"} if seed else {}
+    request = urllib.request.Request(BASE + path, headers=headers)  # noqa: S310 - loopback only
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             return response.status
@@ -205,12 +207,13 @@ def wrk(name: str, requests: list[str], seed: dict, *, connections: int, seconds
 
 
 def print_table(rows: list[dict]) -> None:
-    columns = ["conns", "req/s", "p50 ms", "p95 ms", "p99 ms", "4xx", "5xx", "sock"]
+    columns = ["conns", "req/s", "p50 ms", "p95 ms", "p99 ms", "4xx", "503", "other5xx", "sock"]
     header = f"{'workload':28} " + " ".join(f"{c:>8}" for c in columns)
     print(header)
     print("-" * len(header))
     for row in rows:
         print(
             f"{row['name']:28} {row['connections']:8d} {row['rps']:8.1f} {row['p50_ms']:8.1f} {row['p95_ms']:8.1f} "
-            f"{row['p99_ms']:8.1f} {row['status_4xx']:8d} {row['status_5xx']:8d} {row['socket_errors']:8d}"
+            f"{row['p99_ms']:8.1f} {row['status_4xx']:8d} {row['status_503']:8d} {row['status_5xx']:8d} "
+            f"{row['socket_errors']:8d}"
         )

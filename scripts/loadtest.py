@@ -89,7 +89,7 @@ def main() -> int:
     print(f"Load test on {label} ({seconds} s per phase, wrk -t2, loopback)")
     print_table(rows)
     print(f'"database is locked" in server log: {locked}; tracebacks: {tracebacks}')
-    failed = any(r["status_5xx"] or r["socket_errors"] for r in rows) or locked
+    failed = any(r["status_5xx"] or r["status_503"] or r["socket_errors"] for r in rows) or locked
     print("FAIL" if failed else "OK: zero 5xx, no socket errors, no locked database")
     return 1 if failed else 0
 
