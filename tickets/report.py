@@ -53,14 +53,16 @@ class ReportForm(forms.Form):
             raise forms.ValidationError("Tick a symptom, paste a bounce or log line, or describe the problem.")
         return data
 
-    def symptom_groups(self) -> list[tuple[str, list]]:
-        """The symptom checkboxes grouped by kind, in the order of Symptom.Kind."""
+    def symptom_groups(self, facets: list[tuple[int, int]]) -> list[tuple[str, str, list]]:
+        """(kind, label, [(checkbox, matching articles)]) in the order of Symptom.Kind, like the search selector."""
         labels = dict(Symptom.Kind.choices)
         groups: dict[str, list] = {kind: [] for kind in labels}
         kinds = dict(Symptom.objects.values_list("pk", "kind"))
+        counts = dict(facets)
         for checkbox in self["symptom"]:
-            groups[kinds.get(int(checkbox.data["value"].value), Symptom.Kind.BEHAVIOUR)].append(checkbox)
-        return [(labels[kind], boxes) for kind, boxes in groups.items() if boxes]
+            pk = int(checkbox.data["value"].value)
+            groups[kinds.get(pk, Symptom.Kind.BEHAVIOUR)].append((checkbox, pk, counts.get(pk, 0)))
+        return [(kind, labels[kind], boxes) for kind, boxes in groups.items() if boxes]
 
 
 def suggest_for(data: dict) -> Suggestions:
@@ -71,6 +73,7 @@ def suggest_for(data: dict) -> Suggestions:
 
 
 def typed(form: ReportForm) -> dict:
+    """What the user typed and ticked so far, valid or not (empty for an unbound form)."""
     return {
         "symptom": form.data.getlist("symptom") if hasattr(form.data, "getlist") else [],
         **{name: form.data.get(name, "") for name in ("evidence", "title", "description")},

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 class Suggestions:
     hits: list = field(default_factory=list)  # kb.search hits: .article, .score, .snippet, .matched_symptoms
     error: str = ""
+    facets: dict[int, int] = field(default_factory=dict)  # symptom id -> matching articles with it
 
     @property
     def articles(self) -> list:
@@ -21,15 +22,17 @@ def suggestions(*texts: str, symptom_ids: Iterable[int] = (), limit: int = 5) ->
     from kb.search import SearchError, search
 
     symptom_ids = tuple(symptom_ids)
-    queries: Sequence[str] = [text for text in texts if text.strip()] or ([""] if symptom_ids else [])
+    queries: Sequence[str] = [text for text in texts if text.strip()] or [""]
     found: dict[int, object] = {}
     errors = []
+    facets: dict[int, int] | None = None
     for query in queries:
         try:
             results = search(query, symptom_ids=symptom_ids, limit=limit)
         except SearchError as error:
             errors.append(str(error))
             continue
+        facets = results.facets if facets is None else facets
         for hit in results.hits:
             found.setdefault(hit.article.pk, hit)
-    return Suggestions(list(found.values())[:limit], "" if found else "; ".join(errors))
+    return Suggestions(list(found.values())[:limit], "" if found else "; ".join(errors), facets or {})

@@ -138,3 +138,16 @@ def test_yes_solved_with_an_unknown_article_is_a_400(client, admin):
     assert client.post("/report/solved/", {"article": "KB-0404"}).status_code == 400
     assert client.post("/report/solved/", {"article": "<x>"}).status_code == 400
     assert not Deflection.objects.exists()
+
+
+def test_selector_counts_matching_articles_and_htmx_updates_the_counts(client, guide, admin):
+    client.force_login(admin)
+    greylisting = Symptom.objects.get(text="451 Try again later")
+    relay = relay_symptom()
+    html = client.get("/report/").content.decode()
+    assert f'id="facet-{greylisting.pk}" aria-label="2 matching articles">2<' in html
+    assert "hx-swap-oob" not in html
+    html = client.post("/report/suggestions/", {"symptom": [greylisting.pk]}, headers={"HX-Request": "true"})
+    html = html.content.decode()
+    assert f'id="facet-{greylisting.pk}" hx-swap-oob="true" aria-label="2 matching articles">2<' in html
+    assert f'id="facet-{relay.pk}" hx-swap-oob="true" aria-label="0 matching articles">0<' in html

@@ -16,10 +16,20 @@ from tickets.report import ReportForm, submit, suggest_for, typed
 from tickets.roles import is_gateway_admin
 
 
+def suggestion_context(form: ReportForm) -> dict:
+    found = suggest_for(typed(form))
+    facets = [(pk, found.facets.get(pk, 0)) for pk in Symptom.objects.values_list("pk", flat=True)]
+    return {
+        "form": form,
+        "found": found,
+        "facets": facets,
+        "groups": form.symptom_groups(facets),
+        "selected": typed(form)["symptom"],
+    }
+
+
 def render_form(request: HttpRequest, form: ReportForm, status: int = 200) -> HttpResponse:
-    context = {"form": form, "found": suggest_for(typed(form)) if form.is_bound else None}
-    context["selected"] = typed(form)["symptom"] if form.is_bound else []
-    return render(request, "tickets/report.html", context, status=status)
+    return render(request, "tickets/report.html", suggestion_context(form), status=status)
 
 
 @require(is_gateway_admin)
@@ -39,8 +49,7 @@ def report(request: HttpRequest) -> HttpResponse:
 def suggestions(request: HttpRequest) -> HttpResponse:
     """The suggestions beside the form, for htmx: POSTed while typing (pasted logs are long), or GET."""
     form = ReportForm(request.POST if request.method == "POST" else request.GET, user=request.user)
-    context = {"found": suggest_for(typed(form)), "selected": typed(form)["symptom"]}
-    return render(request, "tickets/report.html#suggestions", context)
+    return render(request, "tickets/report.html#htmx-response", suggestion_context(form))
 
 
 @require_POST
