@@ -179,7 +179,6 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 RATE_LIMIT_SEARCH_PER_MINUTE = int(os.environ.get("RATE_LIMIT_SEARCH_PER_MINUTE", "120"))
-RATE_LIMIT_RUNS_PER_MINUTE = int(os.environ.get("RATE_LIMIT_RUNS_PER_MINUTE", "10"))
 
 # Background tasks: django.tasks with the database backend (run `manage.py db_worker`).
 TASKS = {
@@ -218,6 +217,9 @@ DIAG_URIBL_ZONES = os.environ.get("DIAG_URIBL_ZONES", "multi.surbl.org,multi.uri
 DIAG_TIMEOUT = os.environ.get("DIAG_TIMEOUT", "10")
 DIAG_ALLOW_PRIVATE = os.environ.get("DIAG_ALLOW_PRIVATE", "")
 DIAG_SMTP_PORT = os.environ.get("DIAG_SMTP_PORT", "25")
+DIAG_DNSBL_WARN = os.environ.get("DIAG_DNSBL_WARN", "1")  # seconds above which a blocklist answer is slow
+DIAG_TLS_CA_FILE = os.environ.get("DIAG_TLS_CA_FILE", "")  # extra CA bundle for FortiGuard endpoints
+DIAG_RATE_LIMIT = int(os.environ.get("DIAG_RATE_LIMIT", "10"))  # diagnostic runs per user per minute
 
 LOGGING = {
     "version": 1,

@@ -30,7 +30,7 @@ class Scenario:
 
     def overrides(self, diag: Diag) -> dict[str, str]:
         if self.needs_tls and not diag.http.tls_port:
-            pytest.skip("no openssl binary to make a test certificate")
+            pytest.fail("no openssl binary to make a test certificate (apt-get install openssl)")
         return self.settings(diag) if self.settings else {}
 
     def target(self) -> Target:

@@ -18,7 +18,7 @@ def test_every_step_is_timed(diag):
 
 def test_https_times_the_tls_handshake(diag):
     if not diag.http.tls_port:
-        pytest.skip("no openssl binary to make a test certificate")
+        pytest.fail("no openssl binary to make a test certificate (apt-get install openssl)")
     url = f"https://fg.test:{diag.http.tls_port}/ok"
     outcome = run_check(
         "fortiguard_egress",
