@@ -87,3 +87,25 @@ def test_helpdesk_links_articles_by_search_and_by_kb_number(page: Page, portal, 
     expect(comment_link).to_have_attribute("href", "/kb/6/")
     assert set(ticket.links.values_list("kb_number", flat=True)) == {"KB-0001", "KB-0006"}
     assert errors == []  # no script errors, no Content-Security-Policy violations
+
+
+def test_attached_run_results_update_live_while_running(page: Page, portal, user_in):
+    from diagnostics.models import DiagnosticRun
+    from diagnostics.services import create_run
+    from tickets.runs import attach
+
+    admin = user_in("gary", GATEWAY_ADMINS)
+    helpdesk = user_in("hanna", HELPDESK)
+    domain = ProtectedDomain.objects.create(name="one.test", gateway_hosts="mx.gw.test")
+    ticket = services.create_ticket(admin, title="Waiting for checks", domain=domain)
+    run = create_run(domain.target(), ["mx_records"], protected_domain=domain)
+    attach(ticket, helpdesk, run)
+    log_in(page, portal, "hanna")
+    page.goto(portal + ticket.get_absolute_url())
+    results = page.locator("#ticket-run-list")
+    expect(results.locator(".badge-pending")).to_be_visible()
+    run.results.update(status="pass", summary="One MX record, and it reaches the gateway.")
+    DiagnosticRun.objects.filter(pk=run.pk).update(state="finished", status="pass")
+    expect(results.locator(".run-result .badge-pass")).to_be_visible(timeout=10_000)  # no reload: htmx polled
+    expect(results).to_contain_text("One MX record, and it reaches the gateway.")
+    expect(results).not_to_have_attribute("hx-trigger", "every 2s")

@@ -92,7 +92,7 @@ def test_live_partial_stops_polling_when_runs_finish_and_offers_failed_checks_ar
     attach(ticket, helpdesk, run)
     client.force_login(helpdesk)
     live = client.get(f"/tickets/{ticket.pk}/runs/", headers={"HX-Request": "true"}).content.decode()
-    assert live.lstrip().startswith('<section id="ticket-runs"') and 'hx-trigger="every 2s"' in live
+    assert live.lstrip().startswith('<div id="ticket-run-list"') and 'hx-trigger="every 2s"' in live
     assert "Pending" in live
     finish(run, "fail", ["KB-0002", "KB-0006"], "A lower-priority MX bypasses the gateway.")
     done = client.get(f"/tickets/{ticket.pk}/runs/", headers={"HX-Request": "true"}).content.decode()

@@ -56,4 +56,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def live_runs(request: HttpRequest, pk: int) -> HttpResponse:
     """The attached runs' partial, polled by htmx while a run is still going."""
     ticket = get_ticket(request, pk)
-    return render(request, "tickets/detail.html#runs", detail_context(request, ticket))
+    context = {"ticket": ticket, "helpdesk": is_helpdesk(request.user)}
+    context.update(runs.ticket_runs_context(ticket, request.user))
+    return render(request, "tickets/_run_list.html", context)
