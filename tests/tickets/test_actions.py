@@ -126,3 +126,17 @@ def test_htmx_actions_get_the_refreshed_ticket_partial(client, helpdesk, ticket,
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<div id="ticket"') and "Unlink KB-0006" in html and "<html" not in html
+
+
+def test_hostile_input_never_breaks_a_page(client, helpdesk, ticket, articles):
+    client.force_login(helpdesk)
+    huge = "9" * 25
+    assert client.get(f"/tickets/{huge}/").status_code == 404
+    assert client.post(f"/tickets/{ticket.pk}/links/{huge}/unlink/").status_code == 404
+    for params in ({"q": "a\x00b"}, {"page": "-1"}, {"sort": "'; drop"}, {"domain": huge}, {"symptom": "1e9"}):
+        assert client.get("/tickets/", params).status_code == 200, params
+    assert client.get(ticket.get_absolute_url(), {"link_q": 'x\x00"(NEAR'}).status_code == 200
+    response = client.post(f"/tickets/{ticket.pk}/comment/", {"body": "nul \x00 byte"})
+    assert response.status_code == 200 and "Null characters are not allowed." in response.content.decode()
+    response = client.post(f"/tickets/{ticket.pk}/link/", {"article": "KB-" + huge})
+    assert response.status_code == 200 and "No article" in response.content.decode()

@@ -151,3 +151,14 @@ def test_selector_counts_matching_articles_and_htmx_updates_the_counts(client, g
     html = html.content.decode()
     assert f'id="facet-{greylisting.pk}" hx-swap-oob="true" aria-label="2 matching articles">2<' in html
     assert f'id="facet-{relay.pk}" hx-swap-oob="true" aria-label="0 matching articles">0<' in html
+
+
+def test_hostile_form_values_rerender_the_form(client, admin, domain):
+    client.force_login(admin)
+    huge = "9" * 25
+    data = {"symptom": [huge, "x"], "domain": huge, "title": "t\x00", "evidence": "e" * 20001}
+    response = client.post("/report/", data)
+    html = response.content.decode()
+    assert response.status_code == 200 and "everything you typed is kept" in html
+    assert "Null characters are not allowed." in html and "at most 20000 characters" in html
+    assert not Ticket.objects.exists()
