@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import Count
@@ -43,14 +44,19 @@ class SearchResults:
     query: str
     count: int  # matching articles (exact up to CANDIDATE_CAP, then CANDIDATE_CAP)
     hits: list[Hit]
-    facets: dict[int, int]  # symptom id -> matching articles with that symptom
     symptom_ids: list[int] = field(default_factory=list)
     matched_symptoms: list[Symptom] = field(default_factory=list)  # found in the pasted text
     corrections: dict[str, str] = field(default_factory=dict)  # misspelled word -> word searched as well
+    article_ids: list[int] | None = field(default=None, repr=False)  # all matches; None: no search (all articles)
 
     @property
     def capped(self) -> bool:
         return self.count >= CANDIDATE_CAP
+
+    @cached_property
+    def facets(self) -> dict[int, int]:
+        """symptom id -> how many matching articles have it (all articles when nothing was searched)."""
+        return engine().facets(self.article_ids)
 
 
 def engine() -> Engine:
@@ -89,13 +95,12 @@ def search(query: str = "", symptom_ids: Iterable[int] = (), limit: int = 20) ->
     if not text and required:
         scores = _specificity(required)
 
-    facets = _facets(list(scores)) if (text or required) else _facets(None)
     hits = _hits(scores, limit, text_query if tokens else None, backend, matched, required)
     return SearchResults(
         query=text,
         count=len(scores),
         hits=hits,
-        facets=facets,
+        article_ids=list(scores) if (text or required) else None,
         symptom_ids=required,
         matched_symptoms=matched,
         corrections=text_query.corrections,
@@ -147,15 +152,6 @@ def _specificity(required: list[int]) -> dict[int, float]:
     return {pk: len(required) / max(total, 1) for pk, total in rows}
 
 
-def _facets(article_ids: list[int] | None) -> dict[int, int]:
-    links = Article.symptoms.through.objects.all()
-    if article_ids is not None:
-        if not article_ids:
-            return {}
-        links = links.filter(article_id__in=article_ids)
-    return dict(links.values("symptom_id").annotate(n=Count("article_id")).values_list("symptom_id", "n"))
-
-
 def _hits(
     scores: dict[int, float],
     limit: int,
@@ -166,8 +162,8 @@ def _hits(
 ) -> list[Hit]:
     if not scores:
         return []
-    # Relevance first; views break ties among the best (limit + 50) candidates, then KB number.
-    best = sorted(scores.items(), key=lambda item: -item[1])[: limit + 50]
+    # Relevance first; views break ties among the best (limit + 10) candidates, then KB number.
+    best = sorted(scores.items(), key=lambda item: -item[1])[: limit + 10]
     articles = {
         a.pk: a
         for a in Article.objects.for_listing().prefetch_related("symptoms").filter(pk__in=[pk for pk, _ in best])

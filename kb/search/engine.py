@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+
+from django.db import connection
 
 from kb.models import SearchTerm
 from kb.search.text import Token, edit_distance, light_stem
@@ -32,6 +35,24 @@ class Engine:
     def snippets(self, query: TextQuery, article_ids: list[int]) -> dict[int, str]:
         """article id -> a fragment of its document with \\x01/\\x02 around matched words (returned page only)."""
         raise NotImplementedError
+
+    IDS_SQL = "article_id IN (SELECT value FROM json_each(%s))"  # a JSON list parameter (PostgreSQL: an array)
+
+    def ids_param(self, ids: list[int]) -> object:
+        return json.dumps(ids)
+
+    def facets(self, article_ids: list[int] | None) -> dict[int, int]:
+        """symptom id -> number of these articles (None: all articles) having it."""
+        sql = "SELECT symptom_id, count(*) FROM kb_article_symptoms"
+        params: list[object] = []
+        if article_ids is not None:
+            if not article_ids:
+                return {}
+            sql += " WHERE " + self.IDS_SQL
+            params.append(self.ids_param(article_ids))
+        with connection.cursor() as cursor:
+            cursor.execute(sql + " GROUP BY symptom_id", params)
+            return dict(cursor.fetchall())
 
     def similar_stems(self, stem: str) -> list[tuple[str, str]]:
         """(stem, word) vocabulary entries sharing trigrams with `stem`, most similar first (index-backed)."""

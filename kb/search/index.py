@@ -54,7 +54,10 @@ def refresh_documents(article_ids: Iterable[int], *, create: bool = True) -> Non
         current = SearchDocument.objects.filter(pk=article.pk).values("title", "symptoms", "causes", "body").first()
         if current == fields or (current is None and not create):
             continue  # unchanged: the index is not touched
-        SearchDocument.objects.update_or_create(article=article, defaults=fields)
+        if current is None:
+            SearchDocument.objects.create(article=article, **fields)
+        else:
+            SearchDocument.objects.filter(pk=article.pk).update(**fields)
         add_terms(" ".join(fields.values()))
 
 
@@ -67,24 +70,71 @@ def add_terms(text: str) -> None:
         SearchTerm.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
 
 
-def rebuild(batch_size: int = 2000) -> int:
-    """Recreate every document and the vocabulary from scratch; returns the number of documents."""
+def rebuild(batch_size: int = 5000) -> int:
+    """Recreate every document and the vocabulary from scratch (plain value queries: fast on large KBs).
+
+    Returns the number of documents.
+    """
     SearchDocument.objects.all().delete()
     SearchTerm.objects.all().delete()
     total = 0
     terms: dict[str, str] = {}
     ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch_size):
-        documents = []
-        for article in _articles(ids[start : start + batch_size]):
-            fields = document_fields(article)
-            documents.append(SearchDocument(article=article, **fields))
-            for stem, word in vocabulary(" ".join(fields.values())).items():
+        chunk = ids[start : start + batch_size]
+        low, high = chunk[0], chunk[-1]
+        documents = _documents_between(low, high)
+        for document in documents:
+            for stem, word in vocabulary(
+                f"{document.title} {document.symptoms} {document.causes} {document.body}"
+            ).items():
                 terms.setdefault(stem, word)
-        SearchDocument.objects.bulk_create(documents, batch_size=500)
+        SearchDocument.objects.bulk_create(documents, batch_size=1000)
         total += len(documents)
     SearchTerm.objects.bulk_create([SearchTerm(stem=s, word=w) for s, w in terms.items()], batch_size=1000)
     return total
+
+
+def _between(field: str, low: int, high: int) -> dict[str, int]:
+    return {f"{field}__gte": low, f"{field}__lte": high}
+
+
+def _documents_between(low: int, high: int) -> list[SearchDocument]:
+    """Documents for articles with low <= pk <= high, the same text `document_fields` gives, in five queries."""
+    parts: dict[int, dict[str, list[str]]] = {}
+    articles = Article.objects.filter(**_between("pk", low, high)).values_list(
+        "pk", "title", "summary", "explanation", "steps_title", "closing_note"
+    )
+    for pk, title, summary, explanation, steps_title, closing_note in articles:
+        parts[pk] = {
+            "title": [title],
+            "symptoms": [],
+            "causes": [],
+            "body": [summary, explanation, steps_title, closing_note],
+        }
+    links = Article.symptoms.through.objects.filter(**_between("article_id", low, high)).order_by(
+        "symptom__kind", "symptom__text"
+    )
+    for article_id, text in links.values_list("article_id", "symptom__text"):
+        parts[article_id]["symptoms"].append(text)
+    for article_id, text in (
+        Cause.objects.filter(**_between("article_id", low, high))
+        .order_by("article_id", "position")
+        .values_list("article_id", "text")
+    ):
+        parts[article_id]["causes"].append(text)
+    blocks: dict[int, list[str]] = {}
+    cli = CLIBlock.objects.filter(**_between("step__article__id", low, high)).order_by("step_id", "position")
+    for step_id, text in cli.values_list("step_id", "text"):
+        blocks.setdefault(step_id, []).append(text)
+    steps = Step.objects.filter(**_between("article_id", low, high)).order_by("article_id", "position", "pk")
+    for step_id, article_id, text in steps.values_list("pk", "article_id", "text"):
+        parts[article_id]["body"] += [text, *blocks.get(step_id, [])]
+    documents = []
+    for pk, columns in parts.items():
+        fields = {name: CONTROL_RE.sub(" ", "\n".join(p for p in values if p)) for name, values in columns.items()}
+        documents.append(SearchDocument(article_id=pk, **fields))
+    return documents
 
 
 # --- Keeping documents in step -------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.db import connection
 from kb.search.engine import CORRECTION_CANDIDATES, Engine, TextQuery
 
 CONFIG = "english"
-POOL = 5000  # matching documents ranked per query (common terms on large indexes)
+POOL = 2000  # matching documents ranked per query (only common terms on large indexes have more)
 REQUIRED_SQL = (
     " AND d.article_id IN (SELECT article_id FROM kb_article_symptoms WHERE symptom_id = ANY(%s)"
     " GROUP BY article_id HAVING count(DISTINCT symptom_id) = %s)"
@@ -29,6 +29,11 @@ def tsquery_text(query: TextQuery, *, any_token: bool) -> str:
 
 
 class PostgresEngine(Engine):
+    IDS_SQL = "article_id = ANY(%s)"
+
+    def ids_param(self, ids: list[int]) -> object:
+        return ids
+
     def rank(self, query: TextQuery, required: list[int], cap: int, *, any_token: bool) -> list[tuple[int, float]]:
         # ts_rank weights are {D, C, B, A}: body, causes, symptoms, title.
         weights = "{" + ", ".join(str(w / self.WEIGHTS[0]) for w in reversed(self.WEIGHTS)) + "}"
@@ -39,7 +44,8 @@ class PostgresEngine(Engine):
             params += [required, len(required)]
         sql = (
             "WITH q AS (SELECT to_tsquery(%s::regconfig, %s) AS q), "  # noqa: S608
-            f"pool AS (SELECT d.article_id, d.search_vector FROM kb_searchdocument d, q WHERE {where} LIMIT %s) "
+            "pool AS (SELECT d.article_id, d.search_vector FROM kb_searchdocument d, q "
+            f"WHERE {where} ORDER BY d.article_id DESC LIMIT %s) "
             "SELECT pool.article_id, ts_rank(%s::float4[], pool.search_vector, q.q) * 10 AS score "
             "FROM pool, q ORDER BY score DESC, pool.article_id LIMIT %s"
         )

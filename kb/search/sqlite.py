@@ -7,6 +7,7 @@ from django.db import connection
 
 from kb.search.engine import CORRECTION_CANDIDATES, Engine, TextQuery
 
+POOL = 2000  # matching documents ranked per query (only common terms on large indexes have more)
 REQUIRED_SQL = (
     " AND f.rowid IN (SELECT article_id FROM kb_article_symptoms WHERE symptom_id IN ({marks})"
     " GROUP BY article_id HAVING count(DISTINCT symptom_id) = {n})"
@@ -28,16 +29,22 @@ def match_expression(query: TextQuery, *, any_token: bool) -> str:
 
 class SQLiteEngine(Engine):
     def rank(self, query: TextQuery, required: list[int], cap: int, *, any_token: bool) -> list[tuple[int, float]]:
+        """bm25 over a bounded pool: the newest POOL matching documents (all of them unless the terms are common)."""
         weights = ", ".join(str(w) for w in self.WEIGHTS)
-        sql = f"SELECT f.rowid, -bm25(kb_search_fts, {weights}) FROM kb_search_fts f WHERE kb_search_fts MATCH %s"  # noqa: S608
-        params: list[object] = [match_expression(query, any_token=any_token)]
+        expression = match_expression(query, any_token=any_token)
+        pool = "SELECT rowid FROM kb_search_fts f WHERE kb_search_fts MATCH %s"
+        params: list[object] = [expression]
         if required:
-            sql += REQUIRED_SQL.format(marks=", ".join(["%s"] * len(required)), n=len(required))
+            pool += REQUIRED_SQL.format(marks=", ".join(["%s"] * len(required)), n=len(required))
             params += required
-        sql += f" ORDER BY bm25(kb_search_fts, {weights}) LIMIT %s"
-        params.append(cap)
+        pool += " ORDER BY rowid DESC LIMIT %s"
+        params.append(POOL)
+        sql = (
+            f"SELECT f.rowid, -bm25(kb_search_fts, {weights}) FROM kb_search_fts f "  # noqa: S608
+            f"WHERE kb_search_fts MATCH %s AND f.rowid IN ({pool}) ORDER BY bm25(kb_search_fts, {weights}) LIMIT %s"
+        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, [expression, *params, cap])
             return [(row[0], max(row[1], 0.0)) for row in cursor.fetchall()]
 
     def snippets(self, query: TextQuery, article_ids: list[int]) -> dict[int, str]:

@@ -156,3 +156,15 @@ def test_engine_matches_the_database(guide):
 
     expected = "PostgresEngine" if connection.vendor == "postgresql" else "SQLiteEngine"
     assert type(engine()).__name__ == expected
+
+
+def test_rebuild_writes_the_same_documents_as_the_signals(guide):
+    from kb.models import SearchDocument
+    from kb.search.index import rebuild
+
+    Article.objects.get(number=8).steps.first().cli_blocks.create(position=2, text="diagnose extra")
+    columns = ("article_id", "title", "symptoms", "causes", "body")
+    before = sorted(SearchDocument.objects.values_list(*columns))
+    assert rebuild() == 9
+    assert sorted(SearchDocument.objects.values_list(*columns)) == before
+    assert numbers(search("greylsiting"))[0] == 6  # the vocabulary is rebuilt too
