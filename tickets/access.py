@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
+from diagnostics.models import ProtectedDomain
 from tickets.models import Ticket
 from tickets.roles import can_use_tickets, is_helpdesk
 
@@ -64,3 +65,10 @@ def helpdesk_users() -> QuerySet:
         .distinct()
         .order_by("username")
     )
+
+
+def domains_for(user) -> QuerySet[ProtectedDomain]:  # noqa: ANN001 - the request's user
+    """The protected domains a user may report on and test: all for superusers, else those they administer."""
+    if user.is_superuser:
+        return ProtectedDomain.objects.all()
+    return ProtectedDomain.objects.filter(admins__user=user)

@@ -5,22 +5,15 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import QuerySet
 
 from diagnostics.models import ProtectedDomain
 from kb.models import Symptom
 from tickets import runs, services
+from tickets.access import domains_for
 from tickets.models import Ticket
 from tickets.suggest import Suggestions, suggestions
 
 SUGGESTION_LIMIT = 3
-
-
-def domains_for(user: AbstractBaseUser) -> QuerySet[ProtectedDomain]:
-    """The protected domains a user may report on and test: all for superusers, else those they administer."""
-    if user.is_superuser:
-        return ProtectedDomain.objects.all()
-    return ProtectedDomain.objects.filter(admins__user=user)
 
 
 class ReportForm(forms.Form):

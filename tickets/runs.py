@@ -12,6 +12,7 @@ from diagnostics.checks import CHECK_NAMES
 from diagnostics.models import CheckResult, DiagnosticRun
 from diagnostics.services import applicable_checks, start_run
 from kb.models import Article
+from tickets.access import domains_for, visible_tickets
 from tickets.forms import AttachForm, RunForm
 from tickets.models import AttachedRun, Event, Ticket
 from tickets.roles import is_helpdesk
@@ -57,8 +58,6 @@ def start_for_ticket(ticket: Ticket, actor: AbstractBaseUser, checks: Iterable[s
 
 def may_attach(user: AbstractBaseUser, run: DiagnosticRun) -> bool:
     """The helpdesk may attach any run; a gateway admin their own runs and runs on their domains."""
-    from tickets.report import domains_for
-
     if is_helpdesk(user):
         return True
     return run.requested_by_id == user.pk or domains_for(user).filter(pk=run.protected_domain_id).exists()
@@ -66,8 +65,6 @@ def may_attach(user: AbstractBaseUser, run: DiagnosticRun) -> bool:
 
 def open_tickets_for(user: AbstractBaseUser, run: DiagnosticRun) -> QuerySet[Ticket]:
     """Tickets `run` could be attached to from the run's page: visible, not done, not attached yet."""
-    from tickets.access import visible_tickets
-
     return visible_tickets(user).exclude(status__in=Ticket.DONE).exclude(attached_runs__run=run).order_by("-updated_at")
 
 

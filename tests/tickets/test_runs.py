@@ -158,3 +158,12 @@ def test_attach_from_the_run_page(client, admin, other_admin, ticket, other_tick
     client.force_login(other_admin)
     assert client.post("/tickets/attach-run/", {"run": run.pk, "ticket": other_ticket.pk}).status_code == 403
     assert not other_ticket.attached_runs.exists()
+
+
+def test_gateway_admin_runs_checks_only_on_domains_they_still_administer(client, admin, ticket):
+    client.force_login(admin)
+    assert client.post(f"/tickets/{ticket.pk}/runs/start/", {"checks": ["mx_records"]}).status_code == 302
+    DomainAdmin.objects.filter(user=admin).delete()
+    html = client.post(f"/tickets/{ticket.pk}/runs/start/", {"checks": ["mx_records"]}).content.decode()
+    assert "no longer an administrator of example.com" in html
+    assert DiagnosticRun.objects.count() == 1

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_POST
 from diagnostics.models import DiagnosticRun
 from diagnostics.services import rate_limited
 from tickets import runs
-from tickets.access import get_ticket, require
+from tickets.access import domains_for, get_ticket, require
 from tickets.forms import AttachForm, RunForm
-from tickets.roles import can_use_tickets
+from tickets.roles import can_use_tickets, is_helpdesk
 from tickets.views.actions import bind, done
 from tickets.views.detail import render_detail
 
@@ -24,6 +24,9 @@ def run_diagnostics(request: HttpRequest, pk: int) -> HttpResponse:
         return invalid
     if ticket.domain is None:
         form.add_error(None, "This ticket has no protected domain to test.")
+        return render_detail(request, ticket, run_form=form)
+    if not is_helpdesk(request.user) and not domains_for(request.user).filter(pk=ticket.domain_id).exists():
+        form.add_error(None, f"You are no longer an administrator of {ticket.domain}; ask the helpdesk to test it.")
         return render_detail(request, ticket, run_form=form)
     if rate_limited(request.user):
         form.add_error(None, "Too many diagnostic runs in the last minute; wait a moment and try again.")
