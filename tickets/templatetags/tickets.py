@@ -68,7 +68,7 @@ def attach_to_ticket(context: template.Context, run: object) -> dict:
 @register.inclusion_tag("tickets/_bar_chart.html")
 def bar_chart(rows: list, label: str, unit: str = "") -> dict:
     """A horizontal bar chart as inline SVG (no scripts, no styles); `rows` are (label, value) pairs."""
-    width, bar_height, gap, label_width = 360, 18, 8, 150
+    width, bar_height, gap, label_width = 400, 18, 8, 170
     scale = (width - label_width - 40) / (max((value for _, value in rows), default=0) or 1)
     bars = []
     for i, (name, value) in enumerate(rows):
