@@ -1,4 +1,8 @@
-"""Shared fixtures: tasks run immediately, static files need no collectstatic, the real guide on demand."""
+"""Shared fixtures: tasks run immediately, static files need no collectstatic, the real guide on demand.
+
+Diagnostics never leave loopback in tests: unless a test points them at the loopback servers (the `diag`
+fixture), they ask a resolver on 127.0.0.1 where nothing answers and reach only configured loopback URLs.
+"""
 
 import pytest
 
@@ -10,6 +14,12 @@ def _test_settings(settings) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    settings.DIAG_NAMESERVERS = "127.0.0.1:9"
+    settings.DIAG_FORTIGUARD_URLS = "http://127.0.0.1:9/"
+    settings.DIAG_DNSBL_ZONES = "bl.invalid"
+    settings.DIAG_URIBL_ZONES = "uri.invalid"
+    settings.DIAG_TIMEOUT = "1"
+    settings.DIAG_ALLOW_PRIVATE = ""
 
 
 @pytest.fixture

@@ -98,10 +98,11 @@ def test_config_parses_the_environment_formats():
     assert (config.timeout, config.smtp_port, len(config.allow_private)) == (2.5, 2525, 2)
 
 
-def test_default_settings_parse(settings):
-    from diagnostics.checks import config_from_settings
+def test_default_settings_parse():
+    import portal.settings as project  # the project's defaults (tests/conftest.py points tests at loopback)
+    from diagnostics.checks.config import parse_config
 
-    config = config_from_settings()
+    config = parse_config({name: getattr(project, name) for name in dir(project) if name.startswith("DIAG_")})
     assert config.fortiguard_urls[0] == "https://service.fortiguard.net/"
     assert config.timeout == 10.0 and config.smtp_port == 25
 
