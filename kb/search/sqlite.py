@@ -29,23 +29,21 @@ def match_expression(query: TextQuery, *, any_token: bool) -> str:
 
 class SQLiteEngine(Engine):
     def rank(self, query: TextQuery, required: list[int], cap: int, *, any_token: bool) -> list[tuple[int, float]]:
-        """bm25 over a bounded pool: the newest POOL matching documents (all of them unless the terms are common)."""
+        """bm25 over a bounded pool: the newest POOL matching documents (all of them unless the terms are common).
+
+        One pass in rowid order (FTS5 walks its doclists; bm25 is computed only for the rows returned).
+        """
         weights = ", ".join(str(w) for w in self.WEIGHTS)
-        expression = match_expression(query, any_token=any_token)
-        pool = "SELECT rowid FROM kb_search_fts f WHERE kb_search_fts MATCH %s"
-        params: list[object] = [expression]
+        sql = f"SELECT f.rowid, -bm25(kb_search_fts, {weights}) FROM kb_search_fts f WHERE kb_search_fts MATCH %s"  # noqa: S608
+        params: list[object] = [match_expression(query, any_token=any_token)]
         if required:
-            pool += REQUIRED_SQL.format(marks=", ".join(["%s"] * len(required)), n=len(required))
+            sql += REQUIRED_SQL.format(marks=", ".join(["%s"] * len(required)), n=len(required))
             params += required
-        pool += " ORDER BY rowid DESC LIMIT %s"
-        params.append(POOL)
-        sql = (
-            f"SELECT f.rowid, -bm25(kb_search_fts, {weights}) FROM kb_search_fts f "  # noqa: S608
-            f"WHERE kb_search_fts MATCH %s AND f.rowid IN ({pool}) ORDER BY bm25(kb_search_fts, {weights}) LIMIT %s"
-        )
+        sql += " ORDER BY f.rowid DESC LIMIT %s"
         with connection.cursor() as cursor:
-            cursor.execute(sql, [expression, *params, cap])
-            return [(row[0], max(row[1], 0.0)) for row in cursor.fetchall()]
+            cursor.execute(sql, [*params, POOL])
+            ranked = sorted(((row[0], max(row[1], 0.0)) for row in cursor.fetchall()), key=lambda r: (-r[1], -r[0]))
+        return ranked[:cap]
 
     def snippets(self, query: TextQuery, article_ids: list[int]) -> dict[int, str]:
         if not article_ids or not query.tokens:
