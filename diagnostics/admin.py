@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from diagnostics.models import CheckResult, DiagnosticRun, ProtectedDomain
+from diagnostics.models import CheckResult, DiagnosticRun, DomainAdmin, ProtectedDomain
+
+
+class DomainAdminInline(admin.TabularInline):
+    model = DomainAdmin
+    extra = 0
+    raw_id_fields = ["user"]
 
 
 @admin.register(ProtectedDomain)
@@ -8,6 +14,14 @@ class ProtectedDomainAdmin(admin.ModelAdmin):
     list_display = ["name", "mode", "gateway_hosts", "smtp_server", "updated_at"]
     list_filter = ["mode"]
     search_fields = ["name", "gateway_hosts", "smtp_server"]
+    inlines = [DomainAdminInline]
+
+
+@admin.register(DomainAdmin)
+class DomainAdminAdmin(admin.ModelAdmin):
+    list_display = ["user", "domain"]
+    list_filter = ["domain"]
+    raw_id_fields = ["user"]
 
 
 class CheckResultInline(admin.TabularInline):

@@ -6,7 +6,7 @@ from django import forms
 
 from diagnostics.checks import CHECK_NAMES, REGISTRY, Target
 from diagnostics.checks.domain import InvalidTarget, normalize_domain
-from diagnostics.models import ProtectedDomain
+from diagnostics.models import ProtectedDomain, may_test_any_domain
 
 
 class RunForm(forms.Form):
@@ -29,10 +29,20 @@ class RunForm(forms.Form):
         error_messages={"required": "Choose at least one check."},
     )
 
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["protected_domain"].queryset = ProtectedDomain.objects.for_user(user)
+        if not may_test_any_domain(user):
+            self.fields["protected_domain"].empty_label = None
+            self.fields["domain"].widget = forms.HiddenInput()
+
     def clean_domain(self) -> str:
         value = self.cleaned_data["domain"]
         if not value.strip():
             return ""
+        if not may_test_any_domain(self.user):
+            raise forms.ValidationError("Choose one of your protected domains.", code="not_allowed")
         try:
             return normalize_domain(value)
         except InvalidTarget as exc:
@@ -46,7 +56,7 @@ class RunForm(forms.Form):
         if record and domain and domain != record.name:
             raise forms.ValidationError("Choose a protected domain or type a domain, not both.")
         if not record and domain:
-            record = ProtectedDomain.objects.filter(name=domain).first()
+            record = ProtectedDomain.objects.for_user(self.user).filter(name=domain).first()
             data["protected_domain"] = record
         if not record and not domain:
             raise forms.ValidationError("Choose a protected domain or type a domain name.")

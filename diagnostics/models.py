@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +27,21 @@ class Status(models.TextChoices):
     ERROR = "error", "Error"
 
 
+def may_test_any_domain(user: Any) -> bool:
+    """The helpdesk may test any protected domain and type ad-hoc domains; gateway admins only their own."""
+    return user.is_superuser or user.has_perm("diagnostics.view_protecteddomain")
+
+
+class ProtectedDomainQuerySet(models.QuerySet["ProtectedDomain"]):
+    def for_user(self, user: Any) -> ProtectedDomainQuerySet:
+        """Domains a user may report on and test: all for the helpdesk and superusers, else those they administer."""
+        if may_test_any_domain(user):
+            return self.all()
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(admins__user=user)
+
+
 class ProtectedDomain(models.Model):
     name = models.CharField(max_length=253, unique=True, help_text="The mail domain, e.g. example.com.")
     gateway_hosts = models.TextField(
@@ -39,6 +55,8 @@ class ProtectedDomain(models.Model):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProtectedDomainQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -74,6 +92,16 @@ class ProtectedDomain(models.Model):
 
 
 class DiagnosticRunQuerySet(models.QuerySet["DiagnosticRun"]):
+    def visible_to(self, user: Any) -> DiagnosticRunQuerySet:
+        """All runs for the helpdesk; for others the runs they started or that test a domain they administer."""
+        if user.is_superuser or user.has_perm("diagnostics.view_diagnosticrun"):
+            return self.all()
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            models.Q(requested_by=user) | models.Q(protected_domain__in=ProtectedDomain.objects.for_user(user))
+        )
+
     def unfinished(self) -> DiagnosticRunQuerySet:
         return self.filter(state__in=[DiagnosticRun.State.QUEUED, DiagnosticRun.State.RUNNING])
 
@@ -196,3 +224,17 @@ class CheckResult(models.Model):
     @property
     def is_pending(self) -> bool:
         return not self.status
+
+
+class DomainAdmin(models.Model):
+    """A gateway admin responsible for a protected domain: they report problems and run checks for it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="protected_domains")
+    domain = models.ForeignKey(ProtectedDomain, on_delete=models.CASCADE, related_name="admins")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "domain"], name="one_admin_link_per_domain")]
+        verbose_name = "domain administrator"
+
+    def __str__(self) -> str:
+        return f"{self.user} for {self.domain}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,9 +18,14 @@ from diagnostics.presenters import run_context
 RATE_LIMIT_MESSAGE = "You started too many diagnostic runs in the last minute. Wait a minute and try again."
 
 
-def recent_runs(**filters: object) -> list[DiagnosticRun]:
-    queryset = DiagnosticRun.objects.filter(**filters).select_related("requested_by", "protected_domain")
-    return list(queryset[:25])
+def recent_runs(user: object, **filters: object) -> list[DiagnosticRun]:
+    queryset = DiagnosticRun.objects.visible_to(user).filter(**filters)
+    return list(queryset.select_related("requested_by", "protected_domain")[:25])
+
+
+def require_run_permission(request: HttpRequest) -> None:
+    if not request.user.has_perm("diagnostics.add_diagnosticrun"):
+        raise PermissionDenied("You may not start diagnostic runs.")
 
 
 @login_required
@@ -28,7 +34,8 @@ def index(request: HttpRequest) -> HttpResponse:
     DiagnosticRun.objects.expire_stale()
     status = 200
     if request.method == "POST":
-        form = RunForm(request.POST)
+        require_run_permission(request)
+        form = RunForm(request.POST, user=request.user)
         if form.is_valid():
             if services.rate_limited(request.user):
                 messages.error(request, RATE_LIMIT_MESSAGE)
@@ -44,8 +51,13 @@ def index(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     else:
-        form = RunForm(initial={"domain": request.GET.get("domain", "")} if request.GET.get("domain") else None)
-    context = {"form": form, "runs": recent_runs(), "domains": ProtectedDomain.objects.all()}
+        initial = {"domain": request.GET["domain"]} if request.GET.get("domain") else None
+        form = RunForm(initial=initial, user=request.user)
+    context = {
+        "form": form,
+        "runs": recent_runs(request.user),
+        "domains": ProtectedDomain.objects.for_user(request.user),
+    }
     response = render(request, "diagnostics/index.html", context, status=status)
     if status == 429:
         response["Retry-After"] = "60"
@@ -55,7 +67,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     DiagnosticRun.objects.expire_stale()
-    run = get_object_or_404(DiagnosticRun.objects.select_related("requested_by", "protected_domain"), pk=pk)
+    runs = DiagnosticRun.objects.visible_to(request.user).select_related("requested_by", "protected_domain")
+    run = get_object_or_404(runs, pk=pk)
     template = "diagnostics/run.html#results" if request.htmx else "diagnostics/run.html"
     return render(request, template, run_context(run))
 
@@ -63,7 +76,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def run_again(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(DiagnosticRun, pk=pk)
+    require_run_permission(request)
+    run = get_object_or_404(DiagnosticRun.objects.visible_to(request.user), pk=pk)
     if services.rate_limited(request.user):
         messages.error(request, RATE_LIMIT_MESSAGE)
         return render(request, "diagnostics/run.html", run_context(run), status=429)
@@ -81,7 +95,7 @@ def history(request: HttpRequest, domain: str) -> HttpResponse:
         )
     context = {
         "domain": domain,
-        "runs": recent_runs(domain=domain),
-        "record": ProtectedDomain.objects.filter(name=domain).first(),
+        "runs": recent_runs(request.user, domain=domain),
+        "record": ProtectedDomain.objects.for_user(request.user).filter(name=domain).first(),
     }
     return render(request, "diagnostics/history.html", context)

@@ -231,5 +231,6 @@ LOGGING = {
         # portal.middleware.RequestLogMiddleware replaces Django's own request log lines.
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
     },
 }

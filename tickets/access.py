@@ -68,7 +68,5 @@ def helpdesk_users() -> QuerySet:
 
 
 def domains_for(user) -> QuerySet[ProtectedDomain]:  # noqa: ANN001 - the request's user
-    """The protected domains a user may report on and test: all for superusers, else those they administer."""
-    if user.is_superuser:
-        return ProtectedDomain.objects.all()
-    return ProtectedDomain.objects.filter(admins__user=user)
+    """The protected domains a user may report on and test (see ProtectedDomainQuerySet.for_user)."""
+    return ProtectedDomain.objects.for_user(user)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tickets.models import ArticleLink, AttachedRun, Deflection, DomainAdmin, Event, Ticket
+from tickets.models import ArticleLink, AttachedRun, Deflection, Event, Ticket
 
 
 class EventInline(admin.TabularInline):
@@ -28,13 +28,6 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False  # tickets change on the ticket page, where every change leaves a timeline entry
-
-
-@admin.register(DomainAdmin)
-class DomainAdminAdmin(admin.ModelAdmin):
-    list_display = ["user", "domain"]
-    list_filter = ["domain"]
-    raw_id_fields = ["user"]
 
 
 @admin.register(Deflection)

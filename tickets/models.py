@@ -151,17 +151,3 @@ class AttachedRun(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.run_id} on {self.ticket_id}"
-
-
-class DomainAdmin(models.Model):
-    """A gateway admin responsible for a protected domain: they report problems and run checks for it."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="protected_domains")
-    domain = models.ForeignKey("diagnostics.ProtectedDomain", on_delete=models.CASCADE, related_name="admins")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "domain"], name="one_admin_link_per_domain")]
-        verbose_name = "domain administrator"
-
-    def __str__(self) -> str:
-        return f"{self.user} for {self.domain}"

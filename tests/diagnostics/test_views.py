@@ -3,6 +3,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from diagnostics import services
 from diagnostics.checks import Target
@@ -15,7 +16,11 @@ INDEX = reverse("diagnostics:index")
 
 @pytest.fixture
 def user(django_user_model):
-    return django_user_model.objects.create_user("helpdesk")  # no password: no slow hashing
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("helpdesk")  # no password: no slow hashing
+    user.groups.add(Group.objects.get(name="helpdesk"))
+    return user
 
 
 @pytest.fixture
@@ -195,5 +200,39 @@ def test_pages_require_login(db):
 def test_post_without_csrf_token_is_refused(user):
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
+    assert client.post(INDEX, {"domain": "one.test", "checks": ["mx_records"]}).status_code == 403
+    assert DiagnosticRun.objects.count() == 0
+
+
+@pytest.fixture
+def gateway_admin(django_user_model):
+    from django.contrib.auth.models import Group
+
+    from diagnostics.models import DomainAdmin, ProtectedDomain
+
+    admin = django_user_model.objects.create_user("gwadmin")
+    admin.groups.add(Group.objects.get(name="gateway-admins"))
+    DomainAdmin.objects.create(user=admin, domain=ProtectedDomain.objects.create(name="one.test"))
+    ProtectedDomain.objects.create(name="two.test")
+    return admin
+
+
+def test_gateway_admins_test_only_their_own_domains(gateway_admin, django_user_model):
+    client = Client()
+    client.force_login(gateway_admin)
+    page = client.get(INDEX).content.decode()
+    assert "one.test" in page and "two.test" not in page
+    theirs = DiagnosticRun.objects.create(domain="two.test", checks=["mx_records"], deadline_at=timezone.now())
+    response = client.post(INDEX, {"domain": "two.test", "checks": ["mx_records"]})
+    assert response.status_code == 400
+    assert "Choose one of your protected domains." in response.content.decode()
+    assert client.get(reverse("diagnostics:run", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("diagnostics:run_again", args=[theirs.pk])).status_code == 404
+    assert DiagnosticRun.objects.count() == 1
+
+
+def test_users_without_a_role_cannot_start_runs(django_user_model):
+    client = Client()
+    client.force_login(django_user_model.objects.create_user("nobody"))
     assert client.post(INDEX, {"domain": "one.test", "checks": ["mx_records"]}).status_code == 403
     assert DiagnosticRun.objects.count() == 0

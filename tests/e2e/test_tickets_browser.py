@@ -7,11 +7,11 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
-from diagnostics.models import ProtectedDomain
+from diagnostics.models import DomainAdmin, ProtectedDomain
 from kb.models import Symptom
 from tests.servers.fixtures import diag, dns_server, http_servers, smtp_servers  # noqa: F401 - loopback servers
 from tickets import services
-from tickets.models import DomainAdmin, Ticket
+from tickets.models import Ticket
 from tickets.roles import GATEWAY_ADMINS, HELPDESK, ensure_groups
 
 PASSWORD = "correct-horse-battery"

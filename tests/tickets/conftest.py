@@ -3,10 +3,9 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from diagnostics.models import ProtectedDomain
+from diagnostics.models import DomainAdmin, ProtectedDomain
 from tests.servers.fixtures import diag, dns_server, http_servers, smtp_servers  # noqa: F401 - loopback servers
 from tickets import services
-from tickets.models import DomainAdmin
 from tickets.roles import GATEWAY_ADMINS, HELPDESK, KB_EDITORS, ensure_groups
 
 PASSWORD = "correct-horse-battery"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tickets.models import DomainAdmin
+from diagnostics.models import DomainAdmin
 
 pytestmark = pytest.mark.django_db
 
@@ -11,7 +11,7 @@ def test_admin_pages_load_and_tickets_are_read_only(admin_client, ticket, domain
     for url in (
         "/admin/tickets/ticket/",
         f"/admin/tickets/ticket/{ticket.pk}/change/",
-        "/admin/tickets/domainadmin/",
+        "/admin/diagnostics/domainadmin/",
         "/admin/tickets/deflection/",
     ):
         assert admin_client.get(url).status_code == 200, url
@@ -21,6 +21,6 @@ def test_admin_pages_load_and_tickets_are_read_only(admin_client, ticket, domain
 
 
 def test_assign_a_domain_to_a_gateway_admin_in_the_admin(admin_client, other_admin, domain):
-    response = admin_client.post("/admin/tickets/domainadmin/add/", {"user": other_admin.pk, "domain": domain.pk})
+    response = admin_client.post("/admin/diagnostics/domainadmin/add/", {"user": other_admin.pk, "domain": domain.pk})
     assert response.status_code == 302
     assert DomainAdmin.objects.filter(user=other_admin, domain=domain).exists()

@@ -2,10 +2,10 @@
 
 import pytest
 
-from diagnostics.models import CheckResult, DiagnosticRun, ProtectedDomain
+from diagnostics.models import CheckResult, DiagnosticRun, DomainAdmin, ProtectedDomain
 from diagnostics.services import create_run
 from tickets import services
-from tickets.models import DomainAdmin, Event
+from tickets.models import Event
 
 pytestmark = pytest.mark.django_db
 

@@ -51,18 +51,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='DomainAdmin',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='admins', to='diagnostics.protecteddomain')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='protected_domains', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'domain administrator',
-                'constraints': [models.UniqueConstraint(fields=('user', 'domain'), name='one_admin_link_per_domain')],
-            },
-        ),
-        migrations.CreateModel(
             name='Event',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
