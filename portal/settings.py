@@ -203,6 +203,9 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
 
+# The portal's own address, for links in notification emails.
+PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
+
 # The guide shipped with the project; `import_guide` reads it by default.
 GUIDE_PATH = BASE_DIR / "kb" / "data" / "troubleshoot-mta-issues.txt"
 

@@ -6,16 +6,18 @@ Django's mail framework (the MAILERS setting picks the backend). The link uses s
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 
-DEFAULT_PORTAL_URL = "http://127.0.0.1:8000"
+logger = logging.getLogger(__name__)
 
 
 def ticket_url(ticket) -> str:  # noqa: ANN001 - a Ticket (imported lazily: models import this module's users)
-    return getattr(settings, "PORTAL_URL", DEFAULT_PORTAL_URL).rstrip("/") + ticket.get_absolute_url()
+    return settings.PORTAL_URL.rstrip("/") + ticket.get_absolute_url()
 
 
 def send(ticket, recipients: list, headline: str, body: str = "") -> None:  # noqa: ANN001
@@ -32,7 +34,10 @@ def send(ticket, recipients: list, headline: str, body: str = "") -> None:  # no
         for address in addresses:
             message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
             message.attach_alternative(html, "text/html")
-            message.send()
+            try:
+                message.send()
+            except Exception:  # the change is saved already: a mail relay outage must not turn it into a 500
+                logger.exception("Could not send the notification for %s to %s", ticket.number, address)
 
     transaction.on_commit(deliver)
 

@@ -42,6 +42,7 @@ def articles_mentioned(text: str) -> list[Article]:
 
 
 @transaction.atomic
+@transaction.atomic
 def add_comment(ticket: Ticket, actor: AbstractBaseUser, body: str, internal: bool = False) -> Event:
     """A reply (the requester sees it) or an internal note; KB numbers typed by the helpdesk link their articles."""
     internal = internal and is_helpdesk(actor)

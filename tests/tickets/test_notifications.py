@@ -74,3 +74,18 @@ def test_comment_through_the_page_sends_mail(client, mailoutbox, helpdesk, ticke
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/tickets/{ticket.pk}/comment/", {"body": "Fixed on our side."})
     assert [m.to for m in mailoutbox] == [["gary@example.com"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_relay_outage_keeps_the_comment_and_answers_normally(client, settings, helpdesk, ticket):
+    """The SMTP backend talks to a closed loopback port: sending fails for real, the reply is still saved."""
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2},
+        }
+    }
+    client.force_login(helpdesk)
+    response = client.post(f"/tickets/{ticket.pk}/comment/", {"body": "Your relay is back?"})
+    assert response.status_code == 302
+    assert ticket.events.filter(body="Your relay is back?").exists()
