@@ -9,7 +9,7 @@ from django.db import connection
 from kb.search.engine import CORRECTION_CANDIDATES, Engine, TextQuery
 
 CONFIG = "english"
-POOL = 2000  # matching documents ranked per query (only common terms on large indexes have more)
+POOL = 1000  # matching documents ranked per query (only common terms on large indexes have more)
 REQUIRED_SQL = (
     " AND d.article_id IN (SELECT article_id FROM kb_article_symptoms WHERE symptom_id = ANY(%s)"
     " GROUP BY article_id HAVING count(DISTINCT symptom_id) = %s)"

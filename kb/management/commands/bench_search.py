@@ -16,6 +16,7 @@ import itertools
 import logging
 import random
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -188,7 +189,7 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     def pick(p: float) -> float:
         return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
 
-    return pick(0.5), pick(0.95), pick(0.99)
+    return statistics.median(ordered), pick(0.95), pick(0.99)
 
 
 class Command(BaseCommand):
