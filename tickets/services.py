@@ -20,12 +20,14 @@ def record(ticket: Ticket, actor: AbstractBaseUser | None, kind: str, body: str 
 
 @transaction.atomic
 def link_article(ticket: Ticket, actor: AbstractBaseUser, article: Article, note: str = "") -> ArticleLink | None:
-    """Link `article` to the ticket; None when it is linked already."""
-    if ticket.links.filter(kb_number=article.kb_number).exists():
-        return None
-    link = ArticleLink.objects.create(
-        ticket=ticket, article=article, kb_number=article.kb_number, title=article.title, note=note, linked_by=actor
+    """Link `article` to the ticket; None when it is linked already (also when a concurrent request just did)."""
+    link, created = ArticleLink.objects.get_or_create(
+        ticket=ticket,
+        kb_number=article.kb_number,
+        defaults={"article": article, "title": article.title, "note": note, "linked_by": actor},
     )
+    if not created:
+        return None
     record(ticket, actor, Event.Kind.LINKED, note, kb_number=article.kb_number, title=article.title)
     return link
 
