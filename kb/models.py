@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterable
 
 from django.db import models
-from django.db.models import F
 from django.urls import reverse
 
 KB_NUMBER_RE = re.compile(r"\bKB-(\d{4,})\b", re.IGNORECASE)
@@ -93,7 +92,9 @@ class Article(models.Model):
         return [p for p in self.explanation.splitlines() if p.strip()]
 
     def record_view(self) -> None:
-        Article.objects.filter(pk=self.pk).update(views=F("views") + 1)
+        from kb.popularity import count_view
+
+        count_view(self.pk)
 
     def content(self) -> dict:
         """Everything the guide import writes, as plain data (compared to detect editors' changes)."""

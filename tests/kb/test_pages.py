@@ -107,3 +107,19 @@ def test_missing_pages_use_the_site_404(client, guide):
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
     assert client.get("/kb/category/nope/").status_code == 404
+
+
+def test_views_are_buffered_then_written_in_one_update(client, guide, settings, django_assert_num_queries):
+    from kb import popularity
+
+    settings.KB_VIEW_FLUSH_SECONDS = 3600
+    popularity.flush()
+    article = Article.objects.get(number=3)
+    for _ in range(3):
+        client.get(article.get_absolute_url())
+    article.refresh_from_db()
+    assert article.views == 0
+    with django_assert_num_queries(1):
+        popularity.flush()
+    article.refresh_from_db()
+    assert article.views == 3
