@@ -8,9 +8,11 @@ from django.views.decorators.http import require_GET
 from kb.search import SearchError, search
 from kb.search.log import record
 from kb.search.params import parse_params
+from portal.ratelimit import search_rate_limit
 
 
 @require_GET
+@search_rate_limit
 def search_api(request: HttpRequest) -> JsonResponse:
     try:
         params = parse_params(request.GET)

@@ -5,3 +5,6 @@ class KbConfig(AppConfig):
     name = "kb"
     verbose_name = "Knowledge base"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kb.search import index  # noqa: F401 - signal receivers keep search documents following their articles

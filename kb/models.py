@@ -273,7 +273,3 @@ class SearchQueryLog(models.Model):
 
     def __str__(self) -> str:
         return self.query or "(symptoms only)"
-
-
-# Keep search documents following their articles (signal receivers; imported last: they use the models above).
-from kb.search import index as _search_index  # noqa: E402, F401, I001

@@ -10,6 +10,7 @@ from kb.models import Article, Category, SearchQueryLog, Symptom
 from kb.search import SearchError, SearchResults, search
 from kb.search.log import opened, record
 from kb.search.params import SearchParams, parse_params
+from portal.ratelimit import search_rate_limit
 
 MAX_INT, MAX_BIGINT = 2**31 - 1, 2**63 - 1  # larger ids in URLs are not in the database (and must not reach it)
 
@@ -49,11 +50,13 @@ def _page(request: HttpRequest, template: str, url_name: str) -> HttpResponse:
     return render(request, f"{template}#results" if partial else template, context, status=status)
 
 
+@search_rate_limit
 def search_page(request: HttpRequest) -> HttpResponse:
     """`/search/?q=...&symptom=1`: results as you type (htmx partial) or on submit (whole page)."""
     return _page(request, "kb/search.html", "kb:search")
 
 
+@search_rate_limit
 def symptoms_page(request: HttpRequest) -> HttpResponse:
     """`/symptoms/`: tick the symptoms observed; articles narrow and rank live."""
     return _page(request, "kb/symptoms.html", "kb:symptoms")

@@ -9,6 +9,7 @@ import functools
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -61,3 +62,14 @@ def rate_limit(scope: str, per_minute: int, methods: tuple[str, ...] = ("GET", "
         return wrapped
 
     return decorator
+
+
+def search_rate_limit(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Search pages and the API share one budget per user (or address): RATE_LIMIT_SEARCH_PER_MINUTE."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        limited = rate_limit("search", settings.RATE_LIMIT_SEARCH_PER_MINUTE)(view)
+        return limited(request, *args, **kwargs)
+
+    return wrapped

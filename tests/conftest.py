@@ -9,6 +9,9 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings) -> None:
+    from django.core.cache import cache
+
+    cache.clear()  # rate-limit counters start at zero in every test
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.STORAGES = {
         **settings.STORAGES,

@@ -74,3 +74,19 @@ def test_api_searches_are_recorded(client, guide):
 
 def test_api_only_answers_get(client, guide):
     assert client.post("/api/search", {"q": "451"}).status_code == 405
+
+
+def test_searches_over_the_rate_limit_get_a_429_with_a_message(client, guide, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.RATE_LIMIT_SEARCH_PER_MINUTE = 3
+    statuses = [client.get("/api/search", {"q": "relay"}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    response = client.get("/api/search", {"q": "relay"})
+    assert response.status_code == 429
+    assert "at most 3 per minute" in response.json()["error"]
+    page = client.get("/search/", {"q": "relay"})  # the pages share the budget
+    assert page.status_code == 429
+    assert "Too many requests" in page.content.decode()
+    cache.clear()
