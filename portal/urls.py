@@ -4,6 +4,7 @@ from django.urls import include, path
 from portal.health import healthz
 
 handler403 = "portal.views.permission_denied"
+handler500 = "portal.views.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

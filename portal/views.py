@@ -1,9 +1,31 @@
-"""Site-wide error pages that also leave an audit trail."""
+"""Site-wide error pages: 403s leave an audit trail, a database outage is a 503 rather than a 500."""
 
-from django.http import HttpRequest, HttpResponse
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from portal.audit import record
+from portal.middleware import is_locked_error
+
+OUTAGE_MESSAGE = "The database is unavailable for a moment. Please try again shortly."
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500. While the database is unreachable (anywhere in the request: session, user, view), a 503 page
+    (JSON for the API) that needs no database; otherwise the site's 500 page."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, (OperationalError, InterfaceError)) and not is_locked_error(exception):
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"error": OUTAGE_MESSAGE}, status=503)
+        else:
+            page = render_to_string("503.html", {"message": OUTAGE_MESSAGE})
+            response = HttpResponse(page, status=503, content_type="text/html")
+        response["Retry-After"] = "5"
+        return response
+    return HttpResponse(render_to_string("500.html"), status=500, content_type="text/html")
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -1,32 +1,60 @@
-"""While the database is unreachable, pages answer a 503 and recover by themselves."""
+"""While the database is unreachable, every page answers a 503 (wherever the request first needs the database)
+and the portal recovers by itself."""
 
 import pytest
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.utils import OperationalError
+from django.test import Client
+
+from portal.middleware import is_locked_error
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_outage_gives_503_page_then_recovers(client, guide, monkeypatch):
-    from django.db.backends.base.base import BaseDatabaseWrapper
-    from django.db.utils import OperationalError
+def refuse(self, *args, **kwargs):
+    raise OperationalError("connection failed: the database system is shutting down (simulated)")
 
-    def refuse(self, *args, **kwargs):
-        raise OperationalError("connection refused (simulated outage)")
 
+@pytest.fixture
+def outage(monkeypatch):
+    """No new database connection can be made (as while PostgreSQL restarts)."""
     connection.close()
     monkeypatch.setattr(BaseDatabaseWrapper, "ensure_connection", refuse)
+    return monkeypatch
+
+
+@pytest.mark.parametrize("logged_in", [False, True], ids=["anonymous", "logged-in"])
+def test_outage_gives_503_then_recovers(guide, django_user_model, outage, logged_in):
+    client = Client(raise_request_exception=False)
+    if logged_in:  # the session and the user are the first things to need the database
+        outage.undo()
+        client.force_login(django_user_model.objects.create_user("helpdesk"))
+        connection.close()
+        outage.setattr(
+            BaseDatabaseWrapper, "ensure_connection", lambda self: (_ for _ in ()).throw(OperationalError("down"))
+        )
     response = client.get("/kb/8/")
     assert response.status_code == 503
     assert "Temporarily unavailable" in response.content.decode()
     assert response["Retry-After"] == "5"
     api = client.get("/api/search?q=relay")
     assert api.status_code == 503 and api.json()["error"].startswith("The database is unavailable")
-    monkeypatch.undo()
+    outage.undo()
     assert client.get("/kb/8/", follow=True).status_code == 200
 
 
-def test_locked_sqlite_is_not_hidden_as_an_outage():
-    from portal.middleware import is_locked_error
+def test_other_errors_are_still_500_pages(settings):
+    from portal.views import server_error
 
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = server_error(Client().get("/").wsgi_request)
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
+
+
+def test_locked_sqlite_is_not_hidden_as_an_outage():
     assert is_locked_error(Exception("database is locked"))
     assert not is_locked_error(Exception("connection refused"))
