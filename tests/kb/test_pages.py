@@ -123,3 +123,7 @@ def test_views_are_buffered_then_written_in_one_update(client, guide, settings, 
         popularity.flush()
     article.refresh_from_db()
     assert article.views == 3
+
+
+def test_home_points_to_the_symptom_selector(client, guide):
+    assert 'href="/symptoms/"' in client.get("/").content.decode()
