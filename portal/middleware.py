@@ -37,8 +37,3 @@ def user_id(request: HttpRequest) -> int | None:
         return user.pk if user is not None and user.is_authenticated else None
     except DatabaseError:
         return None
-
-
-def is_locked_error(exception: Exception) -> bool:
-    """SQLite's "database is locked" is contention, not an outage: let it surface as the error it is."""
-    return "database is locked" in str(exception)

@@ -1,4 +1,4 @@
-"""A fixed-window rate limit on Django's cache: `@rate_limit("search", per_minute=120)`.
+"""A fixed-window rate limit on Django's cache: `@rate_limit("search", "RATE_LIMIT_SEARCH_PER_MINUTE")`.
 
 Hand-written because django-ratelimit refuses every cache but memcached and django-redis, and an
 installation on SQLite alone must work. Limits are shared between processes when the cache is
@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from portal.audit import client_ip, record
@@ -38,22 +38,24 @@ def is_limited(scope: str, who: str, per_minute: int) -> bool:
 def too_many_requests(request: HttpRequest, message: str) -> HttpResponse:
     record("rate_limited", request, detail=message)
     if request.path.startswith("/api/"):
-        from django.http import JsonResponse
-
-        response = JsonResponse({"error": message}, status=429)
+        response: HttpResponse = JsonResponse({"error": message}, status=429)
     else:
         response = render(request, "429.html", {"message": message}, status=429)
     response["Retry-After"] = "60"
     return response
 
 
-def rate_limit(scope: str, per_minute: int, methods: tuple[str, ...] = ("GET", "POST")) -> Callable:
-    """Decorate a view: over `per_minute` requests per user (or IP) in `scope` get a 429 with a message."""
+COUNTED_METHODS = ("GET", "POST")
+
+
+def rate_limit(scope: str, setting: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorate a view: over `settings.<setting>` requests a minute per user (or IP) in `scope` get a 429."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-            if request.method in methods and is_limited(scope, limit_key(request), per_minute):
+            per_minute = getattr(settings, setting)
+            if request.method in COUNTED_METHODS and is_limited(scope, limit_key(request), per_minute):
                 return too_many_requests(
                     request, f"Too many requests: at most {per_minute} per minute here. Try again in a minute."
                 )
@@ -64,12 +66,5 @@ def rate_limit(scope: str, per_minute: int, methods: tuple[str, ...] = ("GET", "
     return decorator
 
 
-def search_rate_limit(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Search pages and the API share one budget per user (or address): RATE_LIMIT_SEARCH_PER_MINUTE."""
-
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        limited = rate_limit("search", settings.RATE_LIMIT_SEARCH_PER_MINUTE)(view)
-        return limited(request, *args, **kwargs)
-
-    return wrapped
+# Search pages and the API share one budget per user (or address).
+search_rate_limit = rate_limit("search", "RATE_LIMIT_SEARCH_PER_MINUTE")

@@ -8,9 +8,13 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from portal.audit import record
-from portal.middleware import is_locked_error
 
 OUTAGE_MESSAGE = "The database is unavailable for a moment. Please try again shortly."
+
+
+def is_locked_error(exception: Exception) -> bool:
+    """SQLite's "database is locked" is contention, not an outage: let it surface as the error it is."""
+    return "database is locked" in str(exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -7,7 +7,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import OperationalError
 from django.test import Client
 
-from portal.middleware import is_locked_error
+from portal.views import is_locked_error
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

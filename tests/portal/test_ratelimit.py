@@ -14,9 +14,14 @@ from portal.ratelimit import rate_limit
 pytestmark = pytest.mark.django_db
 
 
-@rate_limit("test", per_minute=3)
+@rate_limit("test", "TEST_RATE_LIMIT")
 def view(request):
     return HttpResponse("ok")
+
+
+@pytest.fixture(autouse=True)
+def three_per_minute(settings):
+    settings.TEST_RATE_LIMIT = 3
 
 
 def request_from(ip: str, path: str = "/search/"):
