@@ -1,13 +1,3 @@
-"""Diagnostics fixtures: the loopback servers (tests/servers) and a clean rate-limit cache."""
-
-import pytest
-from django.core.cache import cache
+"""Diagnostics fixtures: the loopback servers (tests/servers). tests/conftest.py clears the rate-limit cache."""
 
 from tests.servers.fixtures import diag, dns_server, http_servers, smtp_servers  # noqa: F401
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()

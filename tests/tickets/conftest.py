@@ -88,10 +88,3 @@ def ticket(admin, domain):
 @pytest.fixture
 def other_ticket(other_admin):
     return services.create_ticket(other_admin, title="Someone else's problem", description="Secret details")
-
-
-@pytest.fixture(autouse=True)
-def _clear_rate_limits():
-    from django.core.cache import cache
-
-    cache.clear()
