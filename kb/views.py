@@ -1,11 +1,12 @@
 """Knowledge-base pages: home, categories and articles."""
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from kb.models import Article, Category, CLIBlock, CLIVariant, Step
+from kb.content import article_parts
+from kb.models import Article, Category, CLIVariant
 
 FIRMWARE_SESSION_KEY = "firmware"
 
@@ -31,44 +32,38 @@ def article_by_number(request: HttpRequest, number: int) -> HttpResponse:
     return redirect(article, permanent=True)
 
 
-def _article_with_content(number: int) -> Article:
-    steps = Step.objects.prefetch_related(
-        Prefetch("cli_blocks", queryset=CLIBlock.objects.prefetch_related("variants"))
-    )
-    queryset = Article.objects.select_related("category").prefetch_related(
-        "symptoms",
-        "causes",
-        Prefetch("steps", queryset=steps),
-        Prefetch("related", queryset=Article.objects.only("number", "slug", "title")),
-    )
-    return get_object_or_404(queryset, number=number)
+def _article(number: int) -> Article:
+    return get_object_or_404(Article.objects.select_related("category"), number=number)
 
 
-def _steps_context(request: HttpRequest, article: Article) -> dict:
-    firmware_choices = CLIVariant.firmware_choices()
+def _article_context(request: HttpRequest, article: Article) -> dict:
+    """The article, its parts (cached until it changes) and its CLI blocks in the reader's firmware spelling."""
+    parts = article_parts(article)
+    firmware_choices = CLIVariant.firmware_choices() if parts.has_variants else []
     firmware = request.session.get(FIRMWARE_SESSION_KEY, "")
     if firmware not in firmware_choices:
         firmware = ""
-    steps = list(article.steps.all())
-    for step in steps:
+    for step in parts.steps:
         for block in step.cli_blocks.all():
             block.shown_text = block.text_for(firmware)
             block.shown_variant = block.variant_for(firmware)
-    has_variants = any(block.variants.all() for step in steps for block in step.cli_blocks.all())
     return {
         "article": article,
-        "steps": steps,
+        "symptoms": parts.symptoms,
+        "causes": parts.causes,
+        "steps": parts.steps,
+        "related": article.related.only("number", "slug", "title"),
         "firmware": firmware,
-        "firmware_choices": firmware_choices if has_variants else [],
+        "firmware_choices": firmware_choices,
     }
 
 
 def article(request: HttpRequest, number: int, slug: str) -> HttpResponse:
-    article = _article_with_content(number)
+    article = _article(number)
     if article.slug != slug:
         return redirect(article, permanent=True)
     article.record_view()
-    return render(request, "kb/article.html", _steps_context(request, article))
+    return render(request, "kb/article.html", _article_context(request, article))
 
 
 @require_POST
@@ -78,7 +73,7 @@ def set_firmware(request: HttpRequest, number: int, slug: str) -> HttpResponse:
     if firmware and firmware not in CLIVariant.firmware_choices():
         return HttpResponse("Unknown firmware version.", status=400, content_type="text/plain")
     request.session[FIRMWARE_SESSION_KEY] = firmware
-    article = _article_with_content(number)
+    article = _article(number)
     if request.htmx:
-        return render(request, "kb/article.html#steps", _steps_context(request, article))
+        return render(request, "kb/article.html#steps", _article_context(request, article))
     return redirect(article)

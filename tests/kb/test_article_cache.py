@@ -1,0 +1,104 @@
+"""The article page takes an article's parts from the cache until any part changes."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kb import popularity
+from kb.models import Article, Category, CLIVariant, Symptom
+from tickets.roles import HELPDESK
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, number: int) -> str:
+    return client.get(Article.objects.get(number=number).get_absolute_url()).content.decode()
+
+
+@pytest.fixture(autouse=True)
+def _buffered_view_counts(settings):
+    settings.KB_VIEW_FLUSH_SECONDS = 3600  # no view-count UPDATE inside the measured requests
+    yield
+    popularity.flush()  # leave no buffered counts to the next test
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_unchanged_article_is_served_from_the_cache(client, guide):
+    url = Article.objects.get(number=8).get_absolute_url()
+    first = queries_for(client, url)
+    # The article row, its related articles and the firmware versions (it has CLI variants).
+    assert queries_for(client, url) == 3 < first
+
+
+def test_helpdesk_user_reads_a_cached_article_in_few_queries(client, guide):
+    user = User.objects.create_user("helen")
+    user.groups.add(Group.objects.get(name=HELPDESK))
+    client.force_login(user)
+    url = Article.objects.get(number=6).get_absolute_url()
+    client.get(url)
+    # Session, user, user and group permissions, the article, related articles, linked tickets.
+    assert queries_for(client, url) == 7
+
+
+def test_a_changed_step_cause_symptom_and_variant_show_at_once(client, guide):
+    article = Article.objects.get(number=8)
+    page(client, 8)
+    step = article.steps.order_by("position").first()
+    step.text = "Edited step text"
+    step.save()
+    assert "Edited step text" in page(client, 8)
+
+    cause = article.causes.first()
+    cause.text = "Edited cause text"
+    cause.save()
+    assert "Edited cause text" in page(client, 8)
+
+    symptom = article.symptoms.first()
+    symptom.text = "Edited symptom wording"
+    symptom.save()
+    assert "Edited symptom wording" in page(client, 8)
+    article.symptoms.remove(symptom)
+    assert "Edited symptom wording" not in page(client, 8)
+
+    variant = CLIVariant.objects.get(block__step__article=article)
+    variant.text = "set edited-variant disable"
+    variant.save()
+    client.post(f"{article.get_absolute_url()}firmware/", {"firmware": variant.min_firmware})
+    assert "set edited-variant disable" in page(client, 8)
+
+
+def test_a_deleted_step_disappears(client, guide):
+    article = Article.objects.get(number=8)
+    step = article.steps.order_by("position").last()
+    assert step.text in page(client, 8)
+    step.delete()
+    assert step.text not in page(client, 8)
+
+
+def test_a_part_change_moves_last_updated(guide):
+    article = Article.objects.get(number=5)
+    before = article.updated_at
+    article.causes.create(position=99, text="Another cause")
+    article.refresh_from_db()
+    assert article.updated_at > before
+
+
+def test_category_and_related_titles_are_always_current(client, guide):
+    page(client, 8)
+    Category.objects.filter(articles__number=8).update(name="Renamed category")
+    Article.objects.filter(number=7).update(title="Renamed related article")
+    html = page(client, 8)
+    assert "Renamed category" in html and "Renamed related article" in html
+
+
+def test_a_new_symptom_linked_from_the_symptom_side_shows(client, guide):
+    page(client, 3)
+    symptom = Symptom.objects.create(text="Brand new symptom", kind=Symptom.Kind.BEHAVIOUR)
+    symptom.articles.add(Article.objects.get(number=3))
+    assert "Brand new symptom" in page(client, 3)
