@@ -171,12 +171,15 @@ STORAGES = {
     },
 }
 
-# Cache (rate limits): Redis when REDIS_URL is set (shared by all processes), else per-process memory.
+# Cache (rate limits, article parts, sessions): Redis when REDIS_URL is set (shared by all processes), else
+# per-process memory. Sessions are read from the cache only when it is shared: a per-process copy could
+# outlive a logout handled by another process.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
     if os.environ.get("REDIS_URL")
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
 }
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if os.environ.get("REDIS_URL") else "db")
 RATE_LIMIT_SEARCH_PER_MINUTE = int(os.environ.get("RATE_LIMIT_SEARCH_PER_MINUTE", "120"))
 
 # Background tasks: django.tasks with the database backend (run `manage.py db_worker`).

@@ -16,6 +16,8 @@ from tickets.roles import can_use_tickets, is_helpdesk
 
 register = template.Library()
 
+ARTICLE_TICKETS_SHOWN = 50
+
 
 @register.filter
 def kb_links(text: str) -> SafeString:
@@ -50,8 +52,10 @@ def article_tickets(context: template.Context, article: object) -> dict:
     request = context.get("request")
     if request is None or not is_helpdesk(request.user):
         return {"show": False}
-    tickets = Ticket.objects.filter(links__article=article).order_by("-updated_at").distinct()
-    return {"show": True, "tickets": list(tickets[:50]), "count": tickets.count()}
+    linked = Ticket.objects.filter(links__article=article).order_by("-updated_at").distinct()
+    tickets = list(linked[: ARTICLE_TICKETS_SHOWN + 1])  # one query unless there are more than shown
+    count = len(tickets) if len(tickets) <= ARTICLE_TICKETS_SHOWN else linked.count()
+    return {"show": True, "tickets": tickets[:ARTICLE_TICKETS_SHOWN], "count": count}
 
 
 @register.inclusion_tag("tickets/_attach_to_ticket.html", takes_context=True)
