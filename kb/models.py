@@ -8,9 +8,15 @@ import re
 from collections.abc import Iterable
 
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 
 KB_NUMBER_RE = re.compile(r"\bKB-(\d{4,})\b", re.IGNORECASE)
+RELATED_ARTICLES = 200  # articles looked at per source when finding related categories
+RELATED_SYMPTOMS = 50  # symptoms sharing a reply-code family looked at
+RELATED_WORDS = 10  # words matched against category names and descriptions
+REPLY_CODE_RE = re.compile(r"[245]\d\d|[245]\.\d{1,3}\.\d{1,3}")
+WORD_RE = re.compile(r"[a-z0-9]+")
 
 
 def format_kb_number(number: int) -> str:
@@ -23,11 +29,50 @@ def parse_kb_number(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+class CategoryQuerySet(models.QuerySet["Category"]):
+    def related(
+        self,
+        *,
+        article_ids: Iterable[int] = (),
+        symptom_ids: Iterable[int] = (),
+        codes: Iterable[str] = (),
+        words: Iterable[str] = (),
+    ) -> CategoryQuerySet:
+        """Categories of these articles, of articles having one of these symptoms or a symptom with a reply code of
+        the same family as one of `codes` (451 for 452, 5.7.1 for 5.7.9), or whose name or description has a word
+        starting with one of `words` (lowercase letters and digits). One query; each source looks at a bounded
+        number of articles and symptoms."""
+        families = [_code_family(code) for code in codes if REPLY_CODE_RE.fullmatch(code)]
+        linked = Q(symptom_id__in=list(symptom_ids)[:RELATED_SYMPTOMS])
+        if families:
+            pattern = r"(^|[^0-9.])(" + "|".join(families) + r")([^0-9.]|$)"
+            similar = Symptom.objects.filter(text__regex=pattern).values("pk")[:RELATED_SYMPTOMS]
+            linked |= Q(symptom_id__in=similar)
+        via_symptoms = Article.symptoms.through.objects.filter(linked).values("article_id")[:RELATED_ARTICLES]
+        articles = Article.objects.filter(Q(pk__in=list(article_ids)[:RELATED_ARTICLES]) | Q(pk__in=via_symptoms))
+        condition = Q(pk__in=articles.values("category_id"))
+        for word in list(words)[:RELATED_WORDS]:
+            if WORD_RE.fullmatch(word):
+                starts_word = rf"(^|[^a-z0-9]){word}"
+                condition |= Q(name__iregex=starts_word) | Q(description__iregex=starts_word)
+        return self.filter(condition)
+
+
+def _code_family(code: str) -> str:
+    """A regular expression for the codes of the same family: 45x for 452, 5.7.x for 5.7.9."""
+    if "." in code:
+        klass, subject, _ = code.split(".")
+        return rf"{klass}\.{subject}\.[0-9]{{1,3}}"
+    return rf"{code[:2]}[0-9]"
+
+
 class Category(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]

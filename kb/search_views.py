@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from kb.models import Article, Category, SearchQueryLog, Symptom
+from kb.models import REPLY_CODE_RE, Article, Category, SearchQueryLog, Symptom
 from kb.search import SearchError, SearchResults, search
 from kb.search.log import opened, record
 from kb.search.params import SearchParams, parse_params
 from portal.ratelimit import search_rate_limit
 
 MAX_INT, MAX_BIGINT = 2**31 - 1, 2**63 - 1  # larger ids in URLs are not in the database (and must not reach it)
+TERM_RE = re.compile(r"\d{1,3}(?:\.\d{1,3}){1,3}|[^\W_]+")
+# Too common on a mail portal to relate a query to a category by name or description.
+GENERIC_WORDS = frozenset(
+    "the and for with from that this not but are was were has have when where what why how all any can does "
+    "mail email emails message messages server servers user users".split()
+)
 
 
 def symptom_groups(results: SearchResults | None, ticked: list[int]) -> list[dict]:
@@ -27,6 +35,33 @@ def symptom_groups(results: SearchResults | None, ticked: list[int]) -> list[dic
         if entries:
             groups.append({"kind": kind, "label": label, "entries": entries})
     return groups
+
+
+def related_categories(params: SearchParams, results: SearchResults) -> tuple[list[Category], bool]:
+    """Categories to suggest when nothing matched, and whether they relate to the search (else: all categories).
+
+    Related: categories of the articles the text finds without the ticked symptoms, of articles having a ticked
+    or recognised symptom or a symptom with a reply code of the same family (451 for 452), or whose name or
+    description has a word of the query.
+    """
+    article_ids: list[int] = []
+    if results.query and params.symptom_ids:
+        article_ids = search(params.query, limit=1).article_ids or []
+    codes, words = [], []
+    for term in dict.fromkeys(TERM_RE.findall(results.query.lower())):
+        if REPLY_CODE_RE.fullmatch(term):
+            codes.append(term)
+        elif term.isascii() and len(term) >= 3 and not term.isdigit() and term not in GENERIC_WORDS:
+            words.append(term)
+    related = list(
+        Category.objects.related(
+            article_ids=article_ids,
+            symptom_ids=[*params.symptom_ids, *(s.pk for s in results.matched_symptoms)],
+            codes=codes[:10],
+            words=words[:10],
+        )
+    )
+    return (related, True) if related else (list(Category.objects.all()), False)
 
 
 def _page(request: HttpRequest, template: str, url_name: str) -> HttpResponse:
@@ -45,7 +80,7 @@ def _page(request: HttpRequest, template: str, url_name: str) -> HttpResponse:
         source = "typing" if request.htmx else "page"
         context["log_id"] = record(request, results, source).pk
         if not results.hits:
-            context["categories"] = Category.objects.all()
+            context["categories"], context["categories_related"] = related_categories(params, results)
     partial = request.htmx and not request.htmx.history_restore_request
     return render(request, f"{template}#results" if partial else template, context, status=status)
 
