@@ -32,3 +32,15 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
 });
+
+// Search: the results (count included) are swapped in whole, and a live region inserted with new content is not
+// reliably announced; copy the new count into the persistent #search-live region so screen readers hear it.
+// (Keyboard focus on a ticked symptom survives the swap by itself: htmx refocuses the element with the same id.)
+document.addEventListener("htmx:afterSettle", (event) => {
+  const live = document.getElementById("search-live");
+  const status = document.getElementById("search-status");
+  if (!live || !status || event.target.id !== "search-results") return;
+  const text = status.textContent.replace(/\s+/g, " ").trim();
+  live.textContent = "";  // the same count twice is announced again
+  setTimeout(() => { live.textContent = text; }, 100);
+});

@@ -50,6 +50,29 @@ def test_ticking_two_symptoms_narrows_live_and_keeps_state_in_the_url(page: Page
     expect(page.get_by_role("checkbox", name=re.compile("451 Try again later"))).to_be_checked()
 
 
+def test_keyboard_focus_stays_on_the_ticked_checkbox_and_the_count_is_announced(page: Page, portal):
+    reply = Symptom.objects.get(text="451 Try again later")
+    relay = Symptom.objects.get(text="550 5.7.1 Relay access denied")
+    page.goto(portal + "/symptoms/")
+    page.get_by_role("searchbox").focus()
+    page.keyboard.press("Tab")  # the Search button
+    page.keyboard.press("Tab")  # the first symptom
+    assert page.evaluate("document.activeElement.id") == f"symptom-{reply.pk}"
+    page.keyboard.press("Space")
+    expect(results(page)).to_have_count(2)  # the selector and results were swapped
+    expect(page.locator("#search-live")).to_have_text("2 articles with the ticked symptoms")
+    assert page.evaluate("document.activeElement.id") == f"symptom-{reply.pk}"
+    expect(page.locator(f"#symptom-{reply.pk}")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    expect(page).to_have_url(re.compile(rf"symptom={reply.pk}.*symptom={relay.pk}"))
+    expect(page.locator(".no-results")).to_contain_text("Related categories")
+    expect(page.locator("#search-live")).to_have_text("0 articles with the ticked symptoms")
+    assert page.evaluate("document.activeElement.id") == f"symptom-{relay.pk}"
+    expect(page.locator(f"#symptom-{reply.pk}")).to_be_checked()
+    expect(page.locator(f"#symptom-{relay.pk}")).to_be_checked()
+
+
 def test_back_button_returns_to_the_previous_results(page: Page, portal):
     page.goto(portal + "/search/")
     box = page.get_by_role("searchbox")
