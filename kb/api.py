@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from kb.search import SearchError, search
+from kb.search import SearchError, SearchResults, answers, search
 from kb.search.log import record
 from kb.search.params import parse_params
 from portal.ratelimit import search_rate_limit
@@ -16,26 +16,32 @@ from portal.ratelimit import search_rate_limit
 def search_api(request: HttpRequest) -> JsonResponse:
     try:
         params = parse_params(request.GET)
-        results = search(params.query, params.symptom_ids, params.limit)
+        answer = answers.cached(
+            [params.query, sorted(set(params.symptom_ids)), params.limit],
+            lambda: _answer(search(params.query, params.symptom_ids, params.limit)),
+        )
     except SearchError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     if not params.empty:
+        results = SearchResults(answer["query"], answer["count"], [], symptom_ids=sorted(set(params.symptom_ids)))
         record(request, results, "api")
-    return JsonResponse(
-        {
-            "query": results.query,
-            "count": results.count,
-            "results": [
-                {
-                    "kb": hit.article.kb_number,
-                    "slug": hit.article.slug,
-                    "title": hit.article.title,
-                    "url": hit.article.get_absolute_url(),
-                    "score": hit.score,
-                    "snippet": str(hit.snippet),
-                    "symptoms": [s.text for s in hit.matched_symptoms],
-                }
-                for hit in results.hits
-            ],
-        }
-    )
+    return JsonResponse(answer)
+
+
+def _answer(results: SearchResults) -> dict:
+    return {
+        "query": results.query,
+        "count": results.count,
+        "results": [
+            {
+                "kb": hit.article.kb_number,
+                "slug": hit.article.slug,
+                "title": hit.article.title,
+                "url": hit.article.get_absolute_url(),
+                "score": hit.score,
+                "snippet": str(hit.snippet),
+                "symptoms": [s.text for s in hit.matched_symptoms],
+            }
+            for hit in results.hits
+        ],
+    }

@@ -1,4 +1,4 @@
-"""A change to any part of an article moves the article's `updated_at`.
+"""A change to any part of an article moves the article's `updated_at` and drops cached search answers.
 
 Readers see when an article last changed, whatever part changed, and the cached parts of the article page
 (`kb.content`) are keyed by `updated_at`. Bulk writes (the importers) save the article itself afterwards.
@@ -14,12 +14,21 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from kb.models import Article, Cause, CLIBlock, CLIVariant, Step, Symptom
+from kb.search import answers
 
 
 def touch(articles: Iterable[int] | models.QuerySet) -> None:
     """Mark articles (ids or a queryset) as changed now."""
     queryset = articles if isinstance(articles, models.QuerySet) else Article.objects.filter(pk__in=list(articles))
     queryset.update(updated_at=timezone.now())
+    answers.forget_all()
+
+
+@receiver(post_save, sender=Article)
+@receiver(post_delete, sender=Article)
+def _article_changed(sender: type, instance: Article, raw: bool = False, **kwargs: object) -> None:
+    if not raw:
+        answers.forget_all()
 
 
 @receiver(post_save, sender=Cause)
