@@ -42,8 +42,24 @@ def recreate_postgres_database(name: str) -> str:
     return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
-def server_environment(database_url: str, dns_address: str) -> dict[str, str]:
+REDIS_URL = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def fresh_redis(url: str = REDIS_URL) -> str | None:
+    """The shared cache production runs with (`REDIS_URL`), emptied; None when no Redis answers on loopback."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_timeout=2).flushdb()
+    except redis.RedisError:
+        return None
+    return url
+
+
+def server_environment(database_url: str, dns_address: str, redis_url: str | None = None) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     env.update(
         DATABASE_URL=database_url,
         SECRET_KEY=secrets.token_urlsafe(50),
@@ -175,8 +191,13 @@ def get(path: str, seed: dict | None = None, timeout: float = 10) -> int:
         return error.code
 
 
-def wrk(name: str, requests: list[str], seed: dict, *, connections: int, seconds: int, threads: int = 2) -> dict:
-    """Run wrk over `requests` ("METHOD\\tPATH\\tBODY" lines) and return its RESULT numbers."""
+def wrk(
+    name: str, requests: list[str], seed: dict, *, connections: int, seconds: int, threads: int = 2, think_ms: int = 0
+) -> dict:
+    """Run wrk over `requests` ("METHOD\\tPATH\\tBODY" lines) and return its RESULT numbers.
+
+    `think_ms`: each client waits a random 0.5-1.5 x think_ms before its next request (a person, not a loop).
+    """
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as handle:
         handle.write("\n".join(requests) + "\n")
     env = {
@@ -184,6 +205,7 @@ def wrk(name: str, requests: list[str], seed: dict, *, connections: int, seconds
         "REQUESTS_FILE": handle.name,
         "COOKIE": f"sessionid={seed['session']}; csrftoken={seed['csrf']}",
         "CSRF": seed["csrf"],
+        "THINK_MS": str(think_ms),
     }
     command = [
         "wrk",
@@ -203,17 +225,19 @@ def wrk(name: str, requests: list[str], seed: dict, *, connections: int, seconds
     numbers = json.loads(line.removeprefix("RESULT "))
     numbers["name"] = name
     numbers["connections"] = connections
+    numbers["think_ms"] = think_ms
     return numbers
 
 
 def print_table(rows: list[dict]) -> None:
-    columns = ["conns", "req/s", "p50 ms", "p95 ms", "p99 ms", "4xx", "503", "other5xx", "sock"]
+    columns = ["conns", "think ms", "req/s", "p50 ms", "p95 ms", "p99 ms", "4xx", "503", "other5xx", "sock"]
     header = f"{'workload':28} " + " ".join(f"{c:>8}" for c in columns)
     print(header)
     print("-" * len(header))
     for row in rows:
         print(
-            f"{row['name']:28} {row['connections']:8d} {row['rps']:8.1f} {row['p50_ms']:8.1f} {row['p95_ms']:8.1f} "
+            f"{row['name']:28} {row['connections']:8d} {row.get('think_ms', 0):8d} {row['rps']:8.1f} "
+            f"{row['p50_ms']:8.1f} {row['p95_ms']:8.1f} "
             f"{row['p99_ms']:8.1f} {row['status_4xx']:8d} {row['status_503']:8d} {row['status_5xx']:8d} "
             f"{row['socket_errors']:8d}"
         )

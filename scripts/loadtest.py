@@ -3,8 +3,12 @@
     scripts/loadtest                 # PostgreSQL (a scratch database `portal_loadtest`)
     scripts/loadtest --sqlite        # SQLite (a scratch file), with concurrent ticket comments
     scripts/loadtest --seconds 10    # each phase's length (default 15)
+    scripts/loadtest --no-redis      # without the shared Redis cache (per-process caches, database sessions)
 
-Phases: article pages alone; /api/search alone at 50 clients; the mixed workload (article pages,
+The server runs as in production on one machine, with the shared cache (Redis on 127.0.0.1:6379, db 15,
+emptied first) when one answers. Phases: article pages alone; /api/search alone at 50 clients sending
+back to back (saturation), then as 50 people searching as they type (each waits 0.25-0.75 s between
+requests); the mixed workload (article pages,
 search-as-you-type, symptom-selector updates, the API, ticket comments, diagnostic runs against a
 loopback DNS server). Prints requests/s, p50/p95/p99 and errors per phase; exits 1 on any 5xx, socket
 error or "database is locked". Targets: zero 5xx, article page >= 500 req/s, /api/search p95 <= 50 ms.
@@ -16,7 +20,16 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote_plus
 
-from loadlib import log, prepare, print_table, production_server, recreate_postgres_database, server_environment, wrk
+from loadlib import (
+    fresh_redis,
+    log,
+    prepare,
+    print_table,
+    production_server,
+    recreate_postgres_database,
+    server_environment,
+    wrk,
+)
 
 from tests.servers.dns import LoopbackDNS
 
@@ -36,6 +49,7 @@ QUERIES = [
     "fortiguard",
     "dns timeout",
 ]
+THINK_MS = 500  # a person searching as they type: a request every 0.25-0.75 s (the search box debounces 300 ms)
 TYPING = ["r", "re", "rel", "rela", "relay", "gr", "grey", "greyl", "mil", "milt", "milter"]
 
 
@@ -61,6 +75,7 @@ def mixed_requests(seed: dict) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sqlite", action="store_true", help="run on a scratch SQLite file instead of PostgreSQL")
+    parser.add_argument("--no-redis", action="store_true", help="per-process caches and database sessions")
     parser.add_argument("--seconds", type=int, default=15, help="length of each phase (default 15)")
     args = parser.parse_args()
     seconds = max(3, min(args.seconds, 120))
@@ -70,15 +85,20 @@ def main() -> int:
             database_url = f"sqlite:///{Path(scratch) / 'loadtest.sqlite3'}"
         else:
             database_url = recreate_postgres_database("portal_loadtest")
-        env = server_environment(database_url, dns.address)
+        redis_url = None if args.no_redis else fresh_redis()
+        env = server_environment(database_url, dns.address, redis_url)
         seed = prepare(env)
-        label = "SQLite" if args.sqlite else "PostgreSQL"
+        label = ("SQLite" if args.sqlite else "PostgreSQL") + (" + Redis cache" if redis_url else ", per-process cache")
         with production_server(env) as server:
             rows = []
             log(f"{label}: article pages, 50 clients, {seconds} s")
             rows.append(wrk("article page", article_requests(seed), seed, connections=50, seconds=seconds))
             log(f"{label}: /api/search, 50 clients, {seconds} s")
             rows.append(wrk("/api/search", api_requests(), seed, connections=50, seconds=seconds))
+            log(f"{label}: /api/search, 50 people searching (think time {THINK_MS} ms), {seconds} s")
+            rows.append(
+                wrk("/api/search, 50 people", api_requests(), seed, connections=50, seconds=seconds, think_ms=THINK_MS)
+            )
             log(f"{label}: mixed workload, 50 clients, {seconds} s")
             rows.append(
                 wrk("mixed (incl. comments, runs)", mixed_requests(seed), seed, connections=50, seconds=seconds)

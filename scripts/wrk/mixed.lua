@@ -1,5 +1,6 @@
 -- wrk script: replay a list of requests and report JSON (rps, p50/p95/p99, 4xx, 503, other 5xx, socket errors).
--- Reads REQUESTS_FILE (lines: "METHOD<TAB>PATH<TAB>BODY"), COOKIE and CSRF from the environment.
+-- Reads REQUESTS_FILE (lines: "METHOD<TAB>PATH<TAB>BODY"), COOKIE, CSRF and THINK_MS from the environment.
+-- THINK_MS > 0: each connection is a person who waits 0.5-1.5 x THINK_MS between requests (wrk's delay()).
 
 local threads = {}
 local requests = {}
@@ -18,6 +19,13 @@ end
 function setup(thread)
   thread:set("id", #threads + 1)
   table.insert(threads, thread)
+end
+
+local think_ms = tonumber(os.getenv("THINK_MS") or "0") or 0
+if think_ms > 0 then
+  function delay()
+    return math.random(math.floor(think_ms / 2), math.floor(think_ms * 3 / 2))
+  end
 end
 
 function init(args)
