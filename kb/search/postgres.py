@@ -37,19 +37,21 @@ class PostgresEngine(Engine):
     def rank(self, query: TextQuery, required: list[int], cap: int, *, any_token: bool) -> list[tuple[int, float]]:
         # ts_rank weights are {D, C, B, A}: body, causes, symptoms, title.
         weights = "{" + ", ".join(str(w / self.WEIGHTS[0]) for w in reversed(self.WEIGHTS)) + "}"
-        where = "d.search_vector @@ q.q"
-        params: list[object] = [CONFIG, tsquery_text(query, any_token=any_token)]
+        # The tsquery is written out twice, not shared through a CTE: as a constant the planner can estimate how
+        # many documents match (tsvector statistics) and walk the primary key backwards for common terms,
+        # stopping at POOL matches, instead of a bitmap heap scan over every match.
+        tsquery = tsquery_text(query, any_token=any_token)
+        where = "d.search_vector @@ to_tsquery(%s::regconfig, %s)"
+        params: list[object] = [CONFIG, tsquery]
         if required:
             where += REQUIRED_SQL
             params += [required, len(required)]
         sql = (
-            "WITH q AS (SELECT to_tsquery(%s::regconfig, %s) AS q), "  # noqa: S608
-            "pool AS (SELECT d.article_id, d.search_vector FROM kb_searchdocument d, q "
-            f"WHERE {where} ORDER BY d.article_id DESC LIMIT %s) "
-            "SELECT pool.article_id, ts_rank(%s::float4[], pool.search_vector, q.q) * 10 AS score "
-            "FROM pool, q ORDER BY score DESC, pool.article_id LIMIT %s"
+            "SELECT pool.article_id, ts_rank(%s::float4[], pool.search_vector, to_tsquery(%s::regconfig, %s)) * 10 "  # noqa: S608
+            "AS score FROM (SELECT d.article_id, d.search_vector FROM kb_searchdocument d "
+            f"WHERE {where} ORDER BY d.article_id DESC LIMIT %s) pool ORDER BY score DESC, pool.article_id LIMIT %s"
         )
-        params += [POOL, weights, cap]
+        params = [weights, CONFIG, tsquery, *params, POOL, cap]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [(row[0], float(row[1])) for row in cursor.fetchall()]
