@@ -8,6 +8,11 @@ from django.db import connection
 from kb.search.engine import CORRECTION_CANDIDATES, Engine, TextQuery
 
 POOL = 1000  # matching documents ranked per query (only common terms on large indexes have more)
+# Same columns and tokenizer as kb_search_fts (migration 0002), so snippets come out the same.
+PAGE_TABLE_SQL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.kb_search_page USING fts5("
+    "title, symptoms, causes, body, tokenize='porter unicode61 remove_diacritics 2')"
+)
 REQUIRED_SQL = (
     " AND f.rowid IN (SELECT article_id FROM kb_article_symptoms WHERE symptom_id IN ({marks})"
     " GROUP BY article_id HAVING count(DISTINCT symptom_id) = {n})"
@@ -46,15 +51,29 @@ class SQLiteEngine(Engine):
         return ranked[:cap]
 
     def snippets(self, query: TextQuery, article_ids: list[int]) -> dict[int, str]:
+        """snippet() over a per-connection FTS5 table holding only the returned page.
+
+        On the main index, snippet() with MATCH walks every matching document (and re-expands prefix terms)
+        before the rowid filter applies: 50-150 ms for common words at 100k articles. The page's 20 documents
+        tokenize in about a millisecond, and snippet() gives the same fragments (it only looks at the document).
+        """
         if not article_ids or not query.tokens:
             return {}
         marks = ", ".join(["%s"] * len(article_ids))
-        sql = (
-            "SELECT f.rowid, snippet(kb_search_fts, -1, char(1), char(2), '…', 24) FROM kb_search_fts f "  # noqa: S608
-            f"WHERE kb_search_fts MATCH %s AND f.rowid IN ({marks})"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [match_expression(query, any_token=True), *article_ids])
+            cursor.execute(PAGE_TABLE_SQL)
+            cursor.execute("DELETE FROM temp.kb_search_page")
+            cursor.execute(
+                "INSERT INTO temp.kb_search_page(rowid, title, symptoms, causes, body) "  # noqa: S608
+                "SELECT article_id, title, symptoms, causes, body FROM kb_searchdocument "
+                f"WHERE article_id IN ({marks})",
+                article_ids,
+            )
+            cursor.execute(
+                "SELECT rowid, snippet(kb_search_page, -1, char(1), char(2), '…', 24) FROM temp.kb_search_page "
+                "WHERE kb_search_page MATCH %s",
+                [match_expression(query, any_token=True)],
+            )
             return dict(cursor.fetchall())
 
     def similar_stems(self, stem: str) -> list[tuple[str, str]]:
