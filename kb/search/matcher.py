@@ -1,21 +1,43 @@
 """The symptom matcher: which known symptoms (SMTP replies, log messages) a pasted bounce or log line contains.
 
 Each `Symptom.pattern` is a case-insensitive regular expression (generated on import by `kb.symptoms`, editable
-in the admin). Patterns are compiled once per (id, pattern) and reused; a broken pattern is skipped, never fatal.
+in the admin). The compiled patterns are kept per process, not read per search: saving or deleting a symptom
+drops them (signals below) in this process at once, in other processes through a version number in Django's
+cache (shared with Redis), and at the latest after PATTERNS_MAX_AGE seconds (the per-process default cache).
+A broken pattern is skipped, never fatal.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from kb.models import Symptom
 
 logger = logging.getLogger(__name__)
 
+PATTERNS_MAX_AGE = 60.0  # seconds
+VERSION_KEY = "kb:search:symptom-patterns"
 
-@lru_cache(maxsize=2048)
+
+@dataclass(frozen=True)
+class _Patterns:
+    version: str
+    loaded_at: float
+    compiled: list[tuple[re.Pattern[str], Symptom]]
+
+
+_patterns: _Patterns | None = None
+
+
 def _compile(pattern: str) -> re.Pattern[str] | None:
     try:
         return re.compile(pattern, re.IGNORECASE)
@@ -24,14 +46,48 @@ def _compile(pattern: str) -> re.Pattern[str] | None:
         return None
 
 
+def _current_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:  # first use, or the cache was flushed: a new version (so a reload)
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def symptom_patterns() -> list[tuple[re.Pattern[str], Symptom]]:
+    """(compiled pattern, symptom) for every symptom with a pattern that compiles."""
+    global _patterns
+    version = _current_version()
+    now = time.monotonic()
+    if _patterns is None or _patterns.version != version or now - _patterns.loaded_at > PATTERNS_MAX_AGE:
+        symptoms = Symptom.objects.exclude(pattern="").only("pk", "kind", "text", "pattern")
+        compiled = [(pattern, s) for s in symptoms if (pattern := _compile(s.pattern))]
+        _patterns = _Patterns(version, now, compiled)
+    return _patterns.compiled
+
+
 def match_symptoms(text: str) -> list[Symptom]:
     """The symptoms whose pattern occurs in `text`, in the order they appear in it."""
     if not text.strip():
         return []
     found = []
-    for symptom in Symptom.objects.exclude(pattern="").only("pk", "kind", "text", "pattern"):
-        compiled = _compile(symptom.pattern)
-        match = compiled.search(text) if compiled else None
+    for compiled, symptom in symptom_patterns():
+        match = compiled.search(text)
         if match:
             found.append((match.start(), symptom))
     return [symptom for _, symptom in sorted(found, key=lambda pair: pair[0])]
+
+
+def forget_patterns() -> None:
+    """Reload the patterns on the next search, in this process and (through the cache) in the others."""
+    global _patterns
+    _patterns = None
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+@receiver(post_save, sender=Symptom)
+@receiver(post_delete, sender=Symptom)
+def _symptom_changed(sender: type, **kwargs: object) -> None:
+    forget_patterns()
+    # Again after commit: another process may have reloaded the old rows between the change and the commit.
+    transaction.on_commit(forget_patterns)
