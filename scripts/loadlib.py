@@ -192,7 +192,15 @@ def get(path: str, seed: dict | None = None, timeout: float = 10) -> int:
 
 
 def wrk(
-    name: str, requests: list[str], seed: dict, *, connections: int, seconds: int, threads: int = 2, think_ms: int = 0
+    name: str,
+    requests: list[str],
+    seed: dict,
+    *,
+    connections: int,
+    seconds: int,
+    threads: int = 2,
+    think_ms: int = 0,
+    anonymous: bool = False,
 ) -> dict:
     """Run wrk over `requests` ("METHOD\\tPATH\\tBODY" lines) and return its RESULT numbers.
 
@@ -203,7 +211,7 @@ def wrk(
     env = {
         **os.environ,
         "REQUESTS_FILE": handle.name,
-        "COOKIE": f"sessionid={seed['session']}; csrftoken={seed['csrf']}",
+        "COOKIE": "" if anonymous else f"sessionid={seed['session']}; csrftoken={seed['csrf']}",
         "CSRF": seed["csrf"],
         "THINK_MS": str(think_ms),
     }

@@ -6,7 +6,8 @@
     scripts/loadtest --no-redis      # without the shared Redis cache (per-process caches, database sessions)
 
 The server runs as in production on one machine, with the shared cache (Redis on 127.0.0.1:6379, db 15,
-emptied first) when one answers. Phases: article pages alone; /api/search alone at 50 clients sending
+emptied first) when one answers. Phases: article pages alone (a logged-in helpdesk user, then a reader
+who is not logged in); /api/search alone at 50 clients sending
 back to back (saturation), then as 50 people searching as they type (each waits 0.25-0.75 s between
 requests); the mixed workload (article pages,
 search-as-you-type, symptom-selector updates, the API, ticket comments, diagnostic runs against a
@@ -93,6 +94,17 @@ def main() -> int:
             rows = []
             log(f"{label}: article pages, 50 clients, {seconds} s")
             rows.append(wrk("article page", article_requests(seed), seed, connections=50, seconds=seconds))
+            log(f"{label}: article pages, not logged in, 50 clients, {seconds} s")
+            rows.append(
+                wrk(
+                    "article page, anonymous",
+                    article_requests(seed),
+                    seed,
+                    connections=50,
+                    seconds=seconds,
+                    anonymous=True,
+                )
+            )
             log(f"{label}: /api/search, 50 clients, {seconds} s")
             rows.append(wrk("/api/search", api_requests(), seed, connections=50, seconds=seconds))
             log(f"{label}: /api/search, 50 people searching (think time {THINK_MS} ms), {seconds} s")
