@@ -140,7 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # brute-force protection: lockout per user and IP
-    "django.contrib.auth.backends.ModelBackend",
+    "portal.auth.OneQueryModelBackend",  # Django's ModelBackend, permissions read in one query
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)

@@ -99,7 +99,7 @@ ProtectedDomain.objects.get_or_create(name="one.test", defaults={"gateway_hosts"
 ticket = Ticket.objects.create(title="Load test ticket", description="Created by scripts/loadtest", requester=user)
 session = SessionStore()
 session["_auth_user_id"] = str(user.pk)
-session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+session["_auth_user_backend"] = "portal.auth.OneQueryModelBackend"
 session["_auth_user_hash"] = user.get_session_auth_hash()
 session.create()
 print(json.dumps({"session": session.session_key, "csrf": _get_new_csrf_string(), "ticket": ticket.pk,

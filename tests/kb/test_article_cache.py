@@ -42,8 +42,8 @@ def test_helpdesk_user_reads_a_cached_article_in_few_queries(client, guide):
     client.force_login(user)
     url = Article.objects.get(number=6).get_absolute_url()
     client.get(url)
-    # Session, user, user and group permissions, the article, related articles, linked tickets.
-    assert queries_for(client, url) == 7
+    # Session, user, permissions, the article, related articles, linked tickets.
+    assert queries_for(client, url) == 6
 
 
 def test_a_changed_step_cause_symptom_and_variant_show_at_once(client, guide):
