@@ -8,9 +8,10 @@ import always saves the article after writing its related rows).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
@@ -73,26 +74,81 @@ def add_terms(text: str) -> None:
 def rebuild(batch_size: int = 5000) -> int:
     """Recreate every document and the vocabulary from scratch (plain value queries: fast on large KBs).
 
-    Returns the number of documents.
+    The full-text indexes are built once at the end instead of row by row (see `_indexes_built_after`); on
+    PostgreSQL that locks the search tables until the rebuild commits. Returns the number of documents.
     """
-    SearchDocument.objects.all().delete()
-    SearchTerm.objects.all().delete()
-    total = 0
-    terms: dict[str, str] = {}
-    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), batch_size):
-        chunk = ids[start : start + batch_size]
-        low, high = chunk[0], chunk[-1]
-        documents = _documents_between(low, high)
-        for document in documents:
-            for stem, word in vocabulary(
-                f"{document.title} {document.symptoms} {document.causes} {document.body}"
-            ).items():
-                terms.setdefault(stem, word)
-        SearchDocument.objects.bulk_create(documents, batch_size=1000)
-        total += len(documents)
-    SearchTerm.objects.bulk_create([SearchTerm(stem=s, word=w) for s, w in terms.items()], batch_size=1000)
+    with transaction.atomic(), _indexes_built_after():
+        SearchDocument.objects.all().delete()
+        SearchTerm.objects.all().delete()
+        total = 0
+        terms: dict[str, str] = {}
+        ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), batch_size):
+            chunk = ids[start : start + batch_size]
+            documents = _documents_between(chunk[0], chunk[-1])
+            for document in documents:
+                text = f"{document.title} {document.symptoms} {document.causes} {document.body}"
+                for stem, word in vocabulary(text).items():
+                    terms.setdefault(stem, word)
+            SearchDocument.objects.bulk_create(documents, batch_size=1000)
+            total += len(documents)
+        SearchTerm.objects.bulk_create([SearchTerm(stem=s, word=w) for s, w in terms.items()], batch_size=1000)
     return total
+
+
+# The triggers and indexes of migrations 0002/0003, dropped during a rebuild and created again after it.
+SQLITE_TRIGGERS = [
+    """CREATE TRIGGER kb_searchdocument_ai AFTER INSERT ON kb_searchdocument BEGIN
+        INSERT INTO kb_search_fts(rowid, title, symptoms, causes, body)
+        VALUES (new.article_id, new.title, new.symptoms, new.causes, new.body);
+    END""",
+    """CREATE TRIGGER kb_searchdocument_ad AFTER DELETE ON kb_searchdocument BEGIN
+        INSERT INTO kb_search_fts(kb_search_fts, rowid, title, symptoms, causes, body)
+        VALUES ('delete', old.article_id, old.title, old.symptoms, old.causes, old.body);
+    END""",
+    """CREATE TRIGGER kb_searchterm_ai AFTER INSERT ON kb_searchterm BEGIN
+        INSERT INTO kb_searchterm_fts(rowid, stem) VALUES (new.id, new.stem);
+    END""",
+    """CREATE TRIGGER kb_searchterm_ad AFTER DELETE ON kb_searchterm BEGIN
+        INSERT INTO kb_searchterm_fts(kb_searchterm_fts, rowid, stem) VALUES ('delete', old.id, old.stem);
+    END""",
+]
+POSTGRES_INDEXES = [
+    "CREATE INDEX kb_searchdocument_vector_gin ON kb_searchdocument USING gin (search_vector) WITH (fastupdate = off)",
+    "CREATE INDEX kb_searchterm_stem_trgm ON kb_searchterm USING gin (stem gin_trgm_ops) WITH (fastupdate = off)",
+]
+
+
+@contextmanager
+def _indexes_built_after() -> Iterator[None]:
+    """Bulk-load mode: without the per-row index maintenance, then each full-text index built in one pass.
+
+    SQLite: the FTS5 insert/delete triggers are dropped and the FTS5 tables rebuilt from their content tables
+    at the end. PostgreSQL: the GIN indexes are dropped and created again (one sorted build instead of 100k
+    inserts), then the tables analysed so the planner knows how common each word is.
+    """
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            for name in ("kb_searchdocument_ai", "kb_searchdocument_ad", "kb_searchterm_ai", "kb_searchterm_ad"):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        elif vendor == "postgresql":
+            cursor.execute("DROP INDEX IF EXISTS kb_searchdocument_vector_gin, kb_searchterm_stem_trgm")
+    yield
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            for statement in SQLITE_TRIGGERS:
+                cursor.execute(statement)
+            cursor.execute("INSERT INTO kb_search_fts(kb_search_fts) VALUES ('rebuild')")
+            cursor.execute("INSERT INTO kb_searchterm_fts(kb_searchterm_fts) VALUES ('rebuild')")
+        elif vendor == "postgresql":
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # CREATE INDEX refuses to run while deferred foreign-key checks of the new rows are pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for statement in POSTGRES_INDEXES:
+                cursor.execute(statement)
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute("ANALYZE kb_searchdocument, kb_searchterm")
 
 
 def _between(field: str, low: int, high: int) -> dict[str, int]:
