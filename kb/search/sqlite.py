@@ -34,7 +34,8 @@ def match_expression(query: TextQuery, *, any_token: bool) -> str:
 
 class SQLiteEngine(Engine):
     def rank(self, query: TextQuery, required: list[int], cap: int, *, any_token: bool) -> list[tuple[int, float]]:
-        """bm25 over a bounded pool: the newest POOL matching documents (all of them unless the terms are common).
+        """bm25 over a bounded pool: the first POOL matching documents in article id order (all of them unless
+        the terms are common), as the PostgreSQL engine takes them in storage order.
 
         One pass in rowid order (FTS5 walks its doclists; bm25 is computed only for the rows returned).
         """
@@ -44,10 +45,10 @@ class SQLiteEngine(Engine):
         if required:
             sql += REQUIRED_SQL.format(marks=", ".join(["%s"] * len(required)), n=len(required))
             params += required
-        sql += " ORDER BY f.rowid DESC LIMIT %s"
+        sql += " ORDER BY f.rowid LIMIT %s"
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, POOL])
-            ranked = sorted(((row[0], max(row[1], 0.0)) for row in cursor.fetchall()), key=lambda r: (-r[1], -r[0]))
+            ranked = sorted(((row[0], max(row[1], 0.0)) for row in cursor.fetchall()), key=lambda r: (-r[1], r[0]))
         return ranked[:cap]
 
     def snippets(self, query: TextQuery, article_ids: list[int]) -> dict[int, str]:
