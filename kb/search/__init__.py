@@ -10,13 +10,14 @@ ties. Ticked symptoms narrow the results to articles having all of them.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, prefetch_related_objects
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -138,8 +139,8 @@ def _articles_with(matched: list[Symptom], required: list[int]) -> dict[int, int
     links = Article.symptoms.through.objects.filter(symptom_id__in=[s.pk for s in matched])
     if required:
         links = links.filter(article_id__in=_required_articles(required))
-    counts = links.values("article_id").annotate(n=Count("symptom_id")).values_list("article_id", "n")
-    return dict(counts[:CANDIDATE_CAP])
+    counts = links.values("article_id").annotate(n=Count("symptom_id")).order_by("-n", "article_id")
+    return dict(counts.values_list("article_id", "n")[:CANDIDATE_CAP])  # the cap keeps those matching most
 
 
 def _specificity(required: list[int]) -> dict[int, float]:
@@ -163,15 +164,13 @@ def _hits(
     if not scores:
         return []
     # Relevance first; views break ties among the best (limit + 10) candidates, then KB number.
-    best = sorted(scores.items(), key=lambda item: -item[1])[: limit + 10]
-    articles = {
-        a.pk: a
-        for a in Article.objects.for_listing().prefetch_related("symptoms").filter(pk__in=[pk for pk, _ in best])
-    }
+    best = heapq.nlargest(limit + 10, scores.items(), key=lambda item: item[1])
+    articles = {a.pk: a for a in Article.objects.for_listing().filter(pk__in=[pk for pk, _ in best])}
     ordered = sorted(
         (pk for pk, _ in best if pk in articles),
         key=lambda pk: (-round(scores[pk], 9), -articles[pk].views, articles[pk].number),
     )[:limit]
+    prefetch_related_objects([articles[pk] for pk in ordered], "symptoms")  # the returned page only
     snippets = backend.snippets(text_query, ordered) if text_query else {}
     wanted = {s.pk for s in matched} | set(required)
     mentions = _mention_re(text_query)
