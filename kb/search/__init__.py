@@ -22,6 +22,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from kb.models import Article, Symptom
+from kb.search import postgres  # noqa: F401 - its connection setting must be in place before the first search
 from kb.search.engine import CANDIDATE_CAP, Engine, TextQuery
 from kb.search.matcher import match_symptoms
 from kb.search.text import MAX_QUERY_CHARS, SHORT_QUERY_TOKENS, SearchError, clean, tokenize
@@ -81,12 +82,15 @@ def search(query: str = "", symptom_ids: Iterable[int] = (), limit: int = 20) ->
     tokens = tokenize(text, typing=not query[-1:].isspace())
     matched = match_symptoms(text) if text else []
     backend = engine()
-    text_query = TextQuery(tokens, backend.corrections(tokens) if len(tokens) <= SHORT_QUERY_TOKENS else {})
+    if len(tokens) > SHORT_QUERY_TOKENS:  # a pasted line or log: any of its rarest words
+        text_query = TextQuery(backend.rarest(tokens), any_token=True, pasted=True)
+    else:
+        text_query = TextQuery(tokens, backend.corrections(tokens))
 
     scores: dict[int, float] = {}
     if tokens:
-        ranked = backend.rank(text_query, required, CANDIDATE_CAP, any_token=len(tokens) > SHORT_QUERY_TOKENS)
-        if not ranked and len(tokens) > 1 and len(tokens) <= SHORT_QUERY_TOKENS:
+        ranked = backend.rank(text_query, required, CANDIDATE_CAP, any_token=text_query.any_token)
+        if not ranked and len(tokens) > 1 and not text_query.pasted:
             text_query.any_token = True
             ranked = backend.rank(text_query, required, CANDIDATE_CAP, any_token=True)
         scores = {article_id: relevance / (1.0 + relevance) for article_id, relevance in ranked}
@@ -189,7 +193,7 @@ def _hits(
 
 def _mention_re(text_query: TextQuery | None) -> re.Pattern[str] | None:
     """Symptoms whose text contains a searched word or code also count as matched (shown with the hit)."""
-    if not text_query or len(text_query.tokens) > SHORT_QUERY_TOKENS:
+    if not text_query or text_query.pasted:
         return None  # pasted lines: only the symptom matcher says what they contain
     words = [t.text for t in text_query.tokens if t.code or len(t.text) >= 3]
     words += list(text_query.corrections.values())

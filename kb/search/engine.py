@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
 
 from kb.models import SearchTerm
@@ -13,6 +14,8 @@ from kb.search.text import Token, edit_distance, light_stem
 CANDIDATE_CAP = 1000  # ranked candidates per search: bounds ranking, counting and facets on large indexes
 MIN_CORRECTABLE = 4  # shorter words are not corrected
 CORRECTION_CANDIDATES = 30  # vocabulary entries sharing trigrams with a misspelled word, checked by edit distance
+PASTED_TOKENS = 8  # a long paste is searched with its rarest words (the symptom matcher reads all of it)
+COUNTS_CACHE_SECONDS = 600
 
 
 @dataclass
@@ -20,6 +23,7 @@ class TextQuery:
     tokens: list[Token]
     corrections: dict[str, str] = field(default_factory=dict)  # token text -> a vocabulary word
     any_token: bool = False  # OR instead of AND
+    pasted: bool = False  # a long paste (more than SHORT_QUERY_TOKENS tokens), searched by its rarest words
 
 
 class Engine:
@@ -57,6 +61,31 @@ class Engine:
     def similar_stems(self, stem: str) -> list[tuple[str, str]]:
         """(stem, word) vocabulary entries sharing trigrams with `stem`, most similar first (index-backed)."""
         raise NotImplementedError
+
+    def count_documents(self, tokens: list[Token]) -> dict[str, float]:
+        """token text -> (estimated) number of documents containing it: only their order matters."""
+        raise NotImplementedError
+
+    def rarest(self, tokens: list[Token], keep: int = PASTED_TOKENS) -> list[Token]:
+        """The `keep` tokens found in the fewest documents (but in some), in their original order.
+
+        An OR over every word of a pasted log ranks by the common ones too (mail, server, relay: tens of
+        thousands of documents each at 100k articles); the rare words are what identifies the problem.
+        Counts are kept in Django's cache for COUNTS_CACHE_SECONDS.
+        """
+        if len(tokens) <= keep:
+            return tokens
+        keys = {t.text: f"kb:search:count:{connection.vendor}:{t.text}" for t in tokens}
+        cached = cache.get_many(list(keys.values()))
+        counts = {text: cached[key] for text, key in keys.items() if key in cached}
+        missing = [t for t in tokens if t.text not in counts]
+        if missing:
+            fresh = self.count_documents(missing)
+            cache.set_many({keys[text]: n for text, n in fresh.items()}, COUNTS_CACHE_SECONDS)
+            counts.update(fresh)
+        present = [t for t in tokens if counts.get(t.text, 0) > 0] or tokens
+        chosen = set(sorted(present, key=lambda t: counts.get(t.text, 0))[:keep])  # stable: earlier wins ties
+        return [t for t in tokens if t in chosen]
 
     def corrections(self, tokens: list[Token]) -> dict[str, str]:
         """Misspelled words (not in the vocabulary) -> the closest vocabulary word within edit distance 1-2."""

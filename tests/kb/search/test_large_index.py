@@ -54,3 +54,18 @@ def test_the_index_follows_edits_after_a_rebuild(guide):
     article.delete()
     assert numbers(search("qxzvw")) == []
     assert numbers(search("greylsiting"))[0] == 6  # the vocabulary's trigram index works after a rebuild
+
+
+def test_a_long_paste_is_searched_by_its_rarest_words(guide):
+    from kb.search import engine
+    from kb.search.text import tokenize
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # PostgreSQL estimates how common words are from the planner's statistics
+    words = ["mail", "smtp", "server", "exchange", "zzqxjv"]
+    backend = engine()
+    rarest = [token.text for token in backend.rarest(tokenize(" ".join(words) + " "), keep=2)]
+    counts = {word: search(word + " ").count for word in words}
+    assert counts["zzqxjv"] == 0 and "zzqxjv" not in rarest  # a word no document has does not help
+    assert rarest == [w for w in words if w in rarest]  # original order
+    assert sorted(counts[w] for w in rarest) == sorted(counts[w] for w in words if counts[w])[:2]
