@@ -25,9 +25,9 @@ def match_expression(query: TextQuery, *, any_token: bool) -> str:
     """An FTS5 query built only from sanitised tokens, each a quoted string: user syntax never reaches FTS5."""
     parts = []
     for token in query.tokens:
-        alternatives = [f'"{token.text}"']  # codes like 5.7.1 become the phrase "5 7 1"
-        if token.prefix:
-            alternatives.append(f'"{token.text}"*')
+        # Codes like 5.7.1 become the phrase "5 7 1". A prefix covers the word itself (FTS5 stems it too), so it
+        # is searched alone, as on PostgreSQL: an extra exact phrase costs bm25 another pass over its doclist.
+        alternatives = [f'"{token.text}"*' if token.prefix else f'"{token.text}"']
         if token.text in query.corrections:
             alternatives.append(f'"{query.corrections[token.text]}"')
         parts.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
