@@ -359,10 +359,13 @@ class Command(BaseCommand):
             return response
 
         def baseline(query: str) -> object:
+            # As django-helpdesk searches (helpdesk/query.py): icontains over the fields OR-ed, distinct(),
+            # newest first, the number of matches and the first page of 20.
             condition = Q()
             for field in ("title", "summary", "explanation", "causes__text", "steps__text", "symptoms__text"):
                 condition |= Q(**{f"{field}__icontains": query})
-            return list(Article.objects.filter(condition).distinct().values_list("pk", flat=True)[:20])
+            matches = Article.objects.filter(condition).distinct().order_by("-created_at")
+            return matches.count(), list(matches.values_list("pk", flat=True)[:20])
 
         rows = []
         for query_class, queries in QUERIES.items():
