@@ -91,6 +91,8 @@ def main() -> int:
         seed = prepare(env)
         label = ("SQLite" if args.sqlite else "PostgreSQL") + (" + Redis cache" if redis_url else ", per-process cache")
         with production_server(env) as server:
+            log(f"{label}: warm-up (mixed workload, 10 clients, 5 s, not reported)")
+            wrk("warm-up", mixed_requests(seed), seed, connections=10, seconds=5)
             rows = []
             log(f"{label}: article pages, 50 clients, {seconds} s")
             rows.append(wrk("article page", article_requests(seed), seed, connections=50, seconds=seconds))
