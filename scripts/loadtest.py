@@ -4,6 +4,7 @@
     scripts/loadtest --sqlite        # SQLite (a scratch file), with concurrent ticket comments
     scripts/loadtest --seconds 10    # each phase's length (default 15)
     scripts/loadtest --no-redis      # without the shared Redis cache (per-process caches, database sessions)
+    scripts/loadtest --reference     # also pages that do no work: what the stack serves at best here
 
 The server runs as in production on one machine, with the shared cache (Redis on 127.0.0.1:6379, db 15,
 emptied first) when one answers. Phases: article pages alone (a logged-in helpdesk user, then a reader
@@ -50,6 +51,12 @@ QUERIES = [
     "fortiguard",
     "dns timeout",
 ]
+# What this stack serves at best on this machine: no view, a page without queries, the same for a logged-in user.
+REFERENCE = [
+    ("static file (whitenoise)", "/static/css/portal.css", True),
+    ("404 page, anonymous", "/no-such-page/", True),
+    ("404 page, logged in", "/no-such-page/", False),
+]
 THINK_MS = 500  # a person searching as they type: a request every 0.25-0.75 s (the search box debounces 300 ms)
 TYPING = ["r", "re", "rel", "rela", "relay", "gr", "grey", "greyl", "mil", "milt", "milter"]
 
@@ -76,6 +83,9 @@ def mixed_requests(seed: dict) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sqlite", action="store_true", help="run on a scratch SQLite file instead of PostgreSQL")
+    parser.add_argument(
+        "--reference", action="store_true", help="also time pages that do no work (static file, 404 pages)"
+    )
     parser.add_argument("--no-redis", action="store_true", help="per-process caches and database sessions")
     parser.add_argument("--seconds", type=int, default=15, help="length of each phase (default 15)")
     args = parser.parse_args()
@@ -117,6 +127,10 @@ def main() -> int:
             rows.append(
                 wrk("mixed (incl. comments, runs)", mixed_requests(seed), seed, connections=50, seconds=seconds)
             )
+            if args.reference:
+                for name, path, anonymous in REFERENCE:
+                    log(f"{label}: reference, {name}, 50 clients, {seconds} s")
+                    rows.append(wrk(name, [f"GET\t{path}"], seed, connections=50, seconds=seconds, anonymous=anonymous))
             locked = server.log_contains("database is locked")
             tracebacks = server.log_contains("Traceback")
     print()
