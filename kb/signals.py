@@ -1,7 +1,12 @@
-"""A change to any part of an article moves the article's `updated_at` and drops cached search answers.
+"""What follows a change to an article or one of its parts (causes, steps, CLI blocks and variants, symptoms).
 
-Readers see when an article last changed, whatever part changed, and the cached parts of the article page
-(`kb.content`) are keyed by `updated_at`. Bulk writes (the importers) save the article itself afterwards.
+- Its search document is refreshed (`kb.search.index`), so the full-text index follows the article.
+- Its `updated_at` moves: readers see when an article last changed, whatever part changed, and the cached parts
+  of the article page (`kb.content`) are keyed by it.
+- Cached search answers are dropped (`kb.search.answers`).
+
+Bulk writes (`import_guide`, `import_kb`) save the article itself after writing its related rows, so they are
+covered too.
 """
 
 from __future__ import annotations
@@ -15,20 +20,31 @@ from django.utils import timezone
 
 from kb.models import Article, Cause, CLIBlock, CLIVariant, Step, Symptom
 from kb.search import answers
+from kb.search.index import refresh_documents
 
 
-def touch(articles: Iterable[int] | models.QuerySet) -> None:
-    """Mark articles (ids or a queryset) as changed now."""
-    queryset = articles if isinstance(articles, models.QuerySet) else Article.objects.filter(pk__in=list(articles))
-    queryset.update(updated_at=timezone.now())
+def touch(article_ids: Iterable[int]) -> None:
+    """Mark articles as changed now."""
+    Article.objects.filter(pk__in=list(article_ids)).update(updated_at=timezone.now())
     answers.forget_all()
 
 
+def _parts_changed(article_ids: Iterable[int], *, create: bool = True) -> None:
+    article_ids = list(article_ids)
+    refresh_documents(article_ids, create=create)
+    touch(article_ids)
+
+
 @receiver(post_save, sender=Article)
-@receiver(post_delete, sender=Article)
-def _article_changed(sender: type, instance: Article, raw: bool = False, **kwargs: object) -> None:
+def _article_saved(sender: type, instance: Article, raw: bool = False, **kwargs: object) -> None:
     if not raw:
+        refresh_documents([instance.pk])
         answers.forget_all()
+
+
+@receiver(post_delete, sender=Article)
+def _article_deleted(sender: type, instance: Article, **kwargs: object) -> None:
+    answers.forget_all()
 
 
 @receiver(post_save, sender=Cause)
@@ -37,39 +53,49 @@ def _article_changed(sender: type, instance: Article, raw: bool = False, **kwarg
 @receiver(post_delete, sender=Step)
 def _part_changed(sender: type, instance: Cause | Step, raw: bool = False, **kwargs: object) -> None:
     if not raw:
-        touch([instance.article_id])
+        _parts_changed([instance.article_id], create="created" in kwargs)
 
 
 @receiver(post_save, sender=CLIBlock)
 @receiver(post_delete, sender=CLIBlock)
 def _cli_block_changed(sender: type, instance: CLIBlock, raw: bool = False, **kwargs: object) -> None:
     if not raw:
-        touch(Article.objects.filter(steps=instance.step_id))
+        article_ids = Step.objects.filter(pk=instance.step_id).values_list("article_id", flat=True)
+        _parts_changed(article_ids, create="created" in kwargs)
 
 
 @receiver(post_save, sender=CLIVariant)
 @receiver(post_delete, sender=CLIVariant)
 def _cli_variant_changed(sender: type, instance: CLIVariant, raw: bool = False, **kwargs: object) -> None:
-    if not raw:
-        touch(Article.objects.filter(steps__cli_blocks=instance.block_id))
+    if not raw:  # variants are not searched: the document stays as it is
+        touch(Article.objects.filter(steps__cli_blocks=instance.block_id).values_list("pk", flat=True))
 
 
 @receiver(post_save, sender=Symptom)
 def _symptom_saved(sender: type, instance: Symptom, raw: bool = False, **kwargs: object) -> None:
     if not raw:
-        touch(Article.objects.filter(symptoms=instance))
+        _parts_changed(instance.articles.values_list("pk", flat=True))
 
 
 @receiver(pre_delete, sender=Symptom)
 def _symptom_deleting(sender: type, instance: Symptom, **kwargs: object) -> None:
-    touch(Article.objects.filter(symptoms=instance))
+    instance._losing_article_ids = list(instance.articles.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=Symptom)
+def _symptom_deleted(sender: type, instance: Symptom, **kwargs: object) -> None:
+    _parts_changed(getattr(instance, "_losing_article_ids", []), create=False)
 
 
 @receiver(m2m_changed, sender=Article.symptoms.through)
 def _symptoms_linked(
     sender: type, instance: models.Model, action: str, reverse: bool, pk_set: set | None, **kwargs: object
 ) -> None:
-    if action == "pre_clear" and reverse:  # symptom.articles.clear()
-        touch(Article.objects.filter(symptoms=instance))
-    elif action in ("post_add", "post_remove", "post_clear"):
-        touch([instance.pk] if not reverse else pk_set or ())
+    if reverse and action == "pre_clear":  # symptom.articles.clear(): remember who loses it
+        instance._losing_article_ids = list(instance.articles.values_list("pk", flat=True))
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        _parts_changed([instance.pk])
+    else:
+        _parts_changed(pk_set or getattr(instance, "_losing_article_ids", []))

@@ -1,9 +1,8 @@
 """The search documents: each article flattened into weighted columns, refreshed when the article changes.
 
 The engines index `SearchDocument` (SQLite: FTS5 external-content table kept in sync by triggers; PostgreSQL:
-a generated, GIN-indexed tsvector column). This module keeps the documents following their article, causes,
-steps, CLI blocks and symptoms through model signals, so bulk writes by `import_guide` are covered too (the
-import always saves the article after writing its related rows).
+a generated, GIN-indexed tsvector column). `refresh_documents()` keeps a document following its article, causes,
+steps, CLI blocks and symptoms; `kb.signals` calls it whenever one of those changes.
 """
 
 from __future__ import annotations
@@ -12,10 +11,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.db import connection, models, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
-from django.dispatch import receiver
 
-from kb.models import Article, Cause, CLIBlock, SearchDocument, SearchTerm, Step, Symptom
+from kb.models import Article, Cause, CLIBlock, SearchDocument, SearchTerm, Step
 from kb.search.text import CONTROL_RE, vocabulary
 
 
@@ -191,61 +188,3 @@ def _documents_between(low: int, high: int) -> list[SearchDocument]:
         fields = {name: CONTROL_RE.sub(" ", "\n".join(p for p in values if p)) for name, values in columns.items()}
         documents.append(SearchDocument(article_id=pk, **fields))
     return documents
-
-
-# --- Keeping documents in step -------------------------------------------------------------------
-
-
-@receiver(post_save, sender=Article)
-def _article_saved(sender: type, instance: Article, raw: bool = False, **kwargs: object) -> None:
-    if not raw:
-        refresh_documents([instance.pk])
-
-
-@receiver(post_save, sender=Cause)
-@receiver(post_delete, sender=Cause)
-@receiver(post_save, sender=Step)
-@receiver(post_delete, sender=Step)
-def _part_changed(sender: type, instance: Cause | Step, raw: bool = False, **kwargs: object) -> None:
-    if not raw:
-        refresh_documents([instance.article_id], create="created" in kwargs)
-
-
-@receiver(post_save, sender=CLIBlock)
-@receiver(post_delete, sender=CLIBlock)
-def _cli_changed(sender: type, instance: CLIBlock, raw: bool = False, **kwargs: object) -> None:
-    if raw:
-        return
-    article_id = Step.objects.filter(pk=instance.step_id).values_list("article_id", flat=True).first()
-    if article_id is not None:
-        refresh_documents([article_id], create="created" in kwargs)
-
-
-@receiver(post_save, sender=Symptom)
-def _symptom_saved(sender: type, instance: Symptom, raw: bool = False, **kwargs: object) -> None:
-    if not raw:
-        refresh_documents(instance.articles.values_list("pk", flat=True))
-
-
-@receiver(pre_delete, sender=Symptom)
-def _symptom_deleting(sender: type, instance: Symptom, **kwargs: object) -> None:
-    instance._search_article_ids = list(instance.articles.values_list("pk", flat=True))
-
-
-@receiver(post_delete, sender=Symptom)
-def _symptom_deleted(sender: type, instance: Symptom, **kwargs: object) -> None:
-    refresh_documents(getattr(instance, "_search_article_ids", []), create=False)
-
-
-@receiver(m2m_changed, sender=Article.symptoms.through)
-def _symptoms_linked(
-    sender: type, instance: models.Model, action: str, reverse: bool, pk_set: set | None, **kwargs: object
-) -> None:
-    if reverse and action == "pre_clear":  # symptom.articles.clear(): remember who loses it
-        instance._search_article_ids = list(instance.articles.values_list("pk", flat=True))
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    if not reverse:
-        refresh_documents([instance.pk])
-    else:
-        refresh_documents(pk_set or getattr(instance, "_search_article_ids", []))
