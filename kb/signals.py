@@ -3,7 +3,8 @@
 - Its search document is refreshed (`kb.search.index`), so the full-text index follows the article.
 - Its `updated_at` moves: readers see when an article last changed, whatever part changed, and the cached parts
   of the article page (`kb.content`) are keyed by it.
-- Cached search answers are dropped (`kb.search.answers`).
+- Cached search answers are dropped (`kb.search.answers`); a changed symptom also reloads the compiled symptom
+  patterns (`kb.search.matcher`).
 
 Bulk writes (`import_guide`, `import_kb`) save the article itself after writing its related rows, so they are
 covered too.
@@ -19,7 +20,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from kb.models import Article, Cause, CLIBlock, CLIVariant, Step, Symptom
-from kb.search import answers
+from kb.search import answers, matcher
 from kb.search.index import refresh_documents
 
 
@@ -73,6 +74,7 @@ def _cli_variant_changed(sender: type, instance: CLIVariant, raw: bool = False, 
 
 @receiver(post_save, sender=Symptom)
 def _symptom_saved(sender: type, instance: Symptom, raw: bool = False, **kwargs: object) -> None:
+    matcher.forget_patterns()  # also for fixtures (raw): their patterns are new
     if not raw:
         _parts_changed(instance.articles.values_list("pk", flat=True))
 
@@ -84,6 +86,7 @@ def _symptom_deleting(sender: type, instance: Symptom, **kwargs: object) -> None
 
 @receiver(post_delete, sender=Symptom)
 def _symptom_deleted(sender: type, instance: Symptom, **kwargs: object) -> None:
+    matcher.forget_patterns()
     _parts_changed(getattr(instance, "_losing_article_ids", []), create=False)
 
 

@@ -1,39 +1,30 @@
 """Search answers kept in Django's cache, forgotten as soon as the knowledge base changes.
 
 Helpdesk users search for the same bounce messages and type the same prefixes; the JSON API answers a
-repeated search from the cache. Every answer is stored under the current *generation*, a random token
-that `forget_all()` replaces whenever an article or one of its parts changes (`kb.signals`), so old
-answers are never read again. With a per-process cache another process may answer from its own copy
-for up to TIMEOUT seconds; with the shared cache (REDIS_URL) a change is seen at once.
+repeated search from the cache. Every answer is stored under the current generation, which `forget_all()`
+renews whenever an article or one of its parts changes (`kb.signals`), so old answers are never read again.
+With a per-process cache another process may answer from its own copy for up to TIMEOUT seconds; with the
+shared cache (REDIS_URL) a change is seen at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections.abc import Callable
 
 from django.core.cache import cache
-from django.db import transaction
 
-GENERATION_KEY = "kb:search:generation"
+from kb.search.generation import Generation
+
+GENERATION = Generation("kb:search:generation")
 TIMEOUT = 60
-
-
-def _generation() -> str:
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = uuid.uuid4().hex
-        if not cache.add(GENERATION_KEY, generation, timeout=None):
-            generation = cache.get(GENERATION_KEY, generation)
-    return generation
 
 
 def cached(parts: list[object], compute: Callable[[], dict]) -> dict:
     """The answer for `parts` (JSON-serialisable request parameters), computed once per generation."""
     digest = hashlib.sha256(json.dumps(parts).encode()).hexdigest()
-    key = f"kb:search:answer:{_generation()}:{digest}"
+    key = f"kb:search:answer:{GENERATION.current()}:{digest}"
     answer = cache.get(key)
     if answer is None:
         answer = compute()
@@ -41,12 +32,6 @@ def cached(parts: list[object], compute: Callable[[], dict]) -> dict:
     return answer
 
 
-def _new_generation() -> None:
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-
-
 def forget_all() -> None:
-    """Drop every cached answer now, and again when the current transaction commits (so no answer computed
-    from the old data in between survives)."""
-    _new_generation()
-    transaction.on_commit(_new_generation)
+    """Drop every cached answer (now, and again when the current transaction commits)."""
+    GENERATION.renew()

@@ -2,8 +2,8 @@
 
 Each `Symptom.pattern` is a case-insensitive regular expression (generated on import by `kb.symptoms`, editable
 in the admin). The compiled patterns are kept per process, not read per search: saving or deleting a symptom
-drops them (signals below) in this process at once, in other processes through a version number in Django's
-cache (shared with Redis), and at the latest after PATTERNS_MAX_AGE seconds (the per-process default cache).
+renews their generation (`kb.signals`), which this process sees at once, other processes through Django's
+cache when it is shared (Redis), and at the latest after PATTERNS_MAX_AGE seconds (the per-process cache).
 A broken pattern is skipped, never fatal.
 """
 
@@ -12,20 +12,16 @@ from __future__ import annotations
 import logging
 import re
 import time
-import uuid
 from dataclasses import dataclass
 
-from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
-
 from kb.models import Symptom
+from kb.search.generation import Generation
 
 logger = logging.getLogger(__name__)
 
 PATTERNS_MAX_AGE = 60.0  # seconds
 VERSION_KEY = "kb:search:symptom-patterns"
+PATTERNS_VERSION = Generation(VERSION_KEY)
 
 
 @dataclass(frozen=True)
@@ -46,18 +42,10 @@ def _compile(pattern: str) -> re.Pattern[str] | None:
         return None
 
 
-def _current_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:  # first use, or the cache was flushed: a new version (so a reload)
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
-
-
 def symptom_patterns() -> list[tuple[re.Pattern[str], Symptom]]:
     """(compiled pattern, symptom) for every symptom with a pattern that compiles."""
     global _patterns
-    version = _current_version()
+    version = PATTERNS_VERSION.current()
     now = time.monotonic()
     if _patterns is None or _patterns.version != version or now - _patterns.loaded_at > PATTERNS_MAX_AGE:
         symptoms = Symptom.objects.exclude(pattern="").only("pk", "kind", "text", "pattern")
@@ -82,12 +70,4 @@ def forget_patterns() -> None:
     """Reload the patterns on the next search, in this process and (through the cache) in the others."""
     global _patterns
     _patterns = None
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-
-
-@receiver(post_save, sender=Symptom)
-@receiver(post_delete, sender=Symptom)
-def _symptom_changed(sender: type, **kwargs: object) -> None:
-    forget_patterns()
-    # Again after commit: another process may have reloaded the old rows between the change and the commit.
-    transaction.on_commit(forget_patterns)
+    PATTERNS_VERSION.renew()

@@ -57,8 +57,8 @@ def test_a_new_symptom_pattern_is_matched_at_once(client, guide):
 
 def test_forgetting_starts_a_new_generation_now_and_after_commit(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        generation = answers._generation()
+        generation = answers.GENERATION.current()
         answers.forget_all()
-        during = answers._generation()
+        during = answers.GENERATION.current()
         assert during != generation
-    assert answers._generation() not in (generation, during)
+    assert answers.GENERATION.current() not in (generation, during)
