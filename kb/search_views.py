@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,14 +10,14 @@ from kb.models import REPLY_CODE_RE, Article, Category, SearchQueryLog, Symptom
 from kb.search import SearchError, SearchResults, search
 from kb.search.log import opened, record
 from kb.search.params import SearchParams, parse_params
+from kb.search.text import tokenize
 from portal.ratelimit import search_rate_limit
 
 MAX_INT, MAX_BIGINT = 2**31 - 1, 2**63 - 1  # larger ids in URLs are not in the database (and must not reach it)
-TERM_RE = re.compile(r"\d{1,3}(?:\.\d{1,3}){1,3}|[^\W_]+")
-# Too common on a mail portal to relate a query to a category by name or description.
+# Too common on a mail portal to relate a query to a category by name or description (stop words aside: the
+# tokenizer drops those).
 GENERIC_WORDS = frozenset(
-    "the and for with from that this not but are was were has have when where what why how all any can does "
-    "mail email emails message messages server servers user users".split()
+    "where what why how all any can does mail email emails message messages server servers user users".split()
 )
 
 
@@ -48,11 +46,11 @@ def related_categories(params: SearchParams, results: SearchResults) -> tuple[li
     if results.query and params.symptom_ids:
         article_ids = search(params.query, limit=1).article_ids or []
     codes, words = [], []
-    for term in dict.fromkeys(TERM_RE.findall(results.query.lower())):
-        if REPLY_CODE_RE.fullmatch(term):
-            codes.append(term)
-        elif term.isascii() and len(term) >= 3 and not term.isdigit() and term not in GENERIC_WORDS:
-            words.append(term)
+    for token in tokenize(results.query, typing=False):
+        if REPLY_CODE_RE.fullmatch(token.text):
+            codes.append(token.text)
+        elif not token.code and token.text.isascii() and len(token.text) >= 3 and token.text not in GENERIC_WORDS:
+            words.append(token.text)
     related = list(
         Category.objects.related(
             article_ids=article_ids,
