@@ -22,7 +22,6 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from kb.models import Article, Symptom
-from kb.search import postgres  # noqa: F401 - its connection setting must be in place before the first search
 from kb.search.engine import CANDIDATE_CAP, Engine, TextQuery
 from kb.search.matcher import match_symptoms
 from kb.search.text import MAX_QUERY_CHARS, SHORT_QUERY_TOKENS, SearchError, clean, tokenize

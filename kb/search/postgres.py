@@ -5,9 +5,6 @@ similarity on the vocabulary (`kb_searchterm.stem`, GIN trigram index)."""
 from __future__ import annotations
 
 from django.db import connection
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.backends.signals import connection_created
-from django.dispatch import receiver
 
 from kb.search.engine import CORRECTION_CANDIDATES, Engine, TextQuery
 from kb.search.text import Token
@@ -60,7 +57,8 @@ class PostgresEngine(Engine):
     def rank(self, query: TextQuery, required: list[int], cap: int, *, any_token: bool) -> list[tuple[int, float]]:
         # ts_rank weights are {D, C, B, A}: body, causes, symptoms, title.
         weights = "{" + ", ".join(str(w / self.WEIGHTS[0]) for w in reversed(self.WEIGHTS)) + "}"
-        # The pool is the first POOL matches the scan meets, in storage order (article id order after a rebuild),
+        # The pool is the first POOL matches the scan meets, in storage order (article id order after a rebuild;
+        # synchronised scans are off in portal/settings.py so that scans start at the beginning),
         # not ORDER BY article_id: sorting needs every match read first, and when the planner underestimates an
         # AND of correlated words (`fortimail & unit`: 1,750 guessed, 13,000 real) that is a bitmap heap scan
         # over all of them (80-150 ms at 100k articles); unsorted, any plan stops after POOL rows (5-15 ms).
@@ -117,13 +115,3 @@ class PostgresEngine(Engine):
         with connection.cursor() as cursor:
             cursor.execute(sql, [stem, stem, CORRECTION_CANDIDATES])
             return cursor.fetchall()
-
-
-@receiver(connection_created)
-def _scans_start_at_the_beginning(sender: type, connection: BaseDatabaseWrapper, **kwargs: object) -> None:
-    """The ranking pool is the first POOL matches of a scan: with synchronised sequential scans (tables larger
-    than a quarter of shared_buffers) a scan starts where the previous one was, so the same search would rank
-    a different pool each time."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET synchronize_seqscans = off")
