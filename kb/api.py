@@ -16,15 +16,15 @@ from portal.ratelimit import search_rate_limit
 def search_api(request: HttpRequest) -> JsonResponse:
     try:
         params = parse_params(request.GET)
+        symptom_ids = sorted(set(params.symptom_ids))
         answer = answers.cached(
-            [params.query, sorted(set(params.symptom_ids)), params.limit],
+            [params.query, symptom_ids, params.limit],
             lambda: _answer(search(params.query, params.symptom_ids, params.limit)),
         )
     except SearchError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    if not params.empty:
-        results = SearchResults(answer["query"], answer["count"], [], symptom_ids=sorted(set(params.symptom_ids)))
-        record(request, results, "api")
+    if not params.empty:  # recorded for every request, also when answered from the cache
+        record(request, SearchResults(answer["query"], answer["count"], [], symptom_ids=symptom_ids), "api")
     return JsonResponse(answer)
 
 
