@@ -16,11 +16,11 @@ from portal.ratelimit import search_rate_limit
 def search_api(request: HttpRequest) -> JsonResponse:
     try:
         params = parse_params(request.GET)
-        symptom_ids = sorted(set(params.symptom_ids))
-        answer = answers.cached(
-            [params.query, symptom_ids, params.limit],
+        answer = answers.cached(  # keyed by the parameters as given: the service refuses some (over 50 symptoms)
+            [params.query, params.symptom_ids, params.limit],
             lambda: _answer(search(params.query, params.symptom_ids, params.limit)),
         )
+        symptom_ids = sorted(set(params.symptom_ids))
     except SearchError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     if not params.empty:  # recorded for every request, also when answered from the cache

@@ -32,6 +32,13 @@ def test_different_parameters_are_different_answers(client, guide):
     assert api(client, q="451", symptom=reply.pk)["count"] == 2
 
 
+def test_a_refused_request_is_refused_even_when_an_equal_one_was_answered(client, guide):
+    reply = Symptom.objects.get(text="451 Try again later")
+    assert api(client, symptom=reply.pk)["count"] == 2
+    response = client.get("/api/search", {"symptom": [reply.pk] * 51})
+    assert response.status_code == 400 and "at most 50" in response.json()["error"]
+
+
 def test_an_edited_title_is_answered_at_once(client, guide):
     api(client, q="greylisting")
     article = Article.objects.get(number=6)
