@@ -3,8 +3,9 @@
 - Its search document is refreshed (`kb.search.index`), so the full-text index follows the article.
 - Its `updated_at` moves: readers see when an article last changed, whatever part changed, and the cached parts
   of the article page (`kb.content`) are keyed by it.
-- Cached search answers are dropped (`kb.search.answers`); a changed symptom also reloads the compiled symptom
-  patterns (`kb.search.matcher`).
+- The knowledge base's generation is renewed (`kb.generation.KNOWLEDGE_BASE`): cached search answers and the
+  cached bodies of articles that link to a changed one are not read again. A changed symptom also reloads the
+  compiled symptom patterns (`kb.search.matcher`).
 
 Bulk writes (`import_guide`, `import_kb`) save the article itself after writing its related rows, so they are
 covered too.
@@ -19,15 +20,16 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 from django.utils import timezone
 
+from kb.generation import KNOWLEDGE_BASE
 from kb.models import Article, Cause, CLIBlock, CLIVariant, Step, Symptom
-from kb.search import answers, matcher
+from kb.search import matcher
 from kb.search.index import refresh_documents
 
 
 def touch(article_ids: Iterable[int]) -> None:
     """Mark articles as changed now."""
     Article.objects.filter(pk__in=list(article_ids)).update(updated_at=timezone.now())
-    answers.forget_all()
+    KNOWLEDGE_BASE.renew()
 
 
 def _parts_changed(article_ids: Iterable[int], *, create: bool = True) -> None:
@@ -40,12 +42,12 @@ def _parts_changed(article_ids: Iterable[int], *, create: bool = True) -> None:
 def _article_saved(sender: type, instance: Article, raw: bool = False, **kwargs: object) -> None:
     if not raw:
         refresh_documents([instance.pk])
-        answers.forget_all()
+        KNOWLEDGE_BASE.renew()
 
 
 @receiver(post_delete, sender=Article)
 def _article_deleted(sender: type, instance: Article, **kwargs: object) -> None:
-    answers.forget_all()
+    KNOWLEDGE_BASE.renew()
 
 
 @receiver(post_save, sender=Cause)
@@ -102,3 +104,9 @@ def _symptoms_linked(
         _parts_changed([instance.pk])
     else:
         _parts_changed(pk_set or getattr(instance, "_losing_article_ids", []))
+
+
+@receiver(m2m_changed, sender=Article.related.through)
+def _related_linked(sender: type, action: str, **kwargs: object) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):  # the related list is part of the cached body
+        KNOWLEDGE_BASE.renew()

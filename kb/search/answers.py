@@ -1,8 +1,8 @@
 """Search answers kept in Django's cache, forgotten as soon as the knowledge base changes.
 
 Helpdesk users search for the same bounce messages and type the same prefixes; the JSON API answers a
-repeated search from the cache. Every answer is stored under the current generation, which `forget_all()`
-renews whenever an article or one of its parts changes (`kb.signals`), so old answers are never read again.
+repeated search from the cache. Every answer is stored under the knowledge base's current generation, which
+`kb.signals` renews whenever an article, one of its parts or its links change, so old answers are never read again.
 With a per-process cache another process may answer from its own copy for up to TIMEOUT seconds; with the
 shared cache (REDIS_URL) a change is seen at once.
 """
@@ -15,16 +15,15 @@ from collections.abc import Callable
 
 from django.core.cache import cache
 
-from kb.search.generation import Generation
+from kb.generation import KNOWLEDGE_BASE
 
-GENERATION = Generation("kb:search:generation")
 TIMEOUT = 60
 
 
 def cached(parts: list[object], compute: Callable[[], dict]) -> dict:
     """The answer for `parts` (JSON-serialisable request parameters), computed once per generation."""
     digest = hashlib.sha256(json.dumps(parts).encode()).hexdigest()
-    key = f"kb:search:answer:{GENERATION.current()}:{digest}"
+    key = f"kb:search:answer:{KNOWLEDGE_BASE.current()}:{digest}"
     answer = cache.get(key)
     if answer is None:
         answer = compute()
@@ -34,4 +33,4 @@ def cached(parts: list[object], compute: Callable[[], dict]) -> dict:
 
 def forget_all() -> None:
     """Drop every cached answer (now, and again when the current transaction commits)."""
-    GENERATION.renew()
+    KNOWLEDGE_BASE.renew()

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from kb.generation import KNOWLEDGE_BASE
 from kb.models import Article, SearchQueryLog, Symptom
 from kb.search import answers
 
@@ -64,8 +65,8 @@ def test_a_new_symptom_pattern_is_matched_at_once(client, guide):
 
 def test_forgetting_starts_a_new_generation_now_and_after_commit(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        generation = answers.GENERATION.current()
+        generation = KNOWLEDGE_BASE.current()
         answers.forget_all()
-        during = answers.GENERATION.current()
+        during = KNOWLEDGE_BASE.current()
         assert during != generation
-    assert answers.GENERATION.current() not in (generation, during)
+    assert KNOWLEDGE_BASE.current() not in (generation, during)

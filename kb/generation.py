@@ -32,3 +32,8 @@ class Generation:
 
     def _replace(self) -> None:
         cache.set(self.key, uuid.uuid4().hex, timeout=None)
+
+
+# Renewed by `kb.signals` whenever an article, one of its parts or its links to other articles change: search
+# answers (`kb.search.answers`) and rendered article bodies (`kb.content`) are cached under it.
+KNOWLEDGE_BASE = Generation("kb:generation")
