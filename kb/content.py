@@ -1,48 +1,81 @@
-"""An article's parts (symptoms, causes, steps with their CLI blocks and variants), cached until the article changes.
+"""The article page's body (symptoms, explanation, causes, numbered steps with CLI blocks, related articles),
+rendered once and cached until the article or the knowledge base changes.
 
-The article page reads one row (the article) and takes its parts from the cache. The cache key holds the
-article's `updated_at`, and every change to a part moves it (`kb.signals`), so a stale entry is never read
-again, also with a per-process cache; it simply expires.
+The article page reads one row (the article) and takes its body from the cache, as HTML rendered by
+`kb/_article_body.html`. The cache key holds:
+- the article's `updated_at`, which every change to one of its parts moves (`kb.signals`): an article's own
+  changes show at once, also with a per-process cache;
+- the knowledge base's generation (`kb.generation.KNOWLEDGE_BASE`), which `kb.signals` renews on any change,
+  so a related article's new title, a new link and a firmware version added elsewhere show too: at once with the
+  shared cache (REDIS_URL), within CACHE_SECONDS in other processes with the per-process cache;
+- the reader's firmware version, because the CLI blocks are shown in its spelling.
+
+The breadcrumb (its category), the firmware picker's form and the linked tickets are read for every page.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
-from kb.models import Article, Cause, CLIBlock, Step, Symptom
+from kb.generation import KNOWLEDGE_BASE
+from kb.models import Article, CLIBlock, CLIVariant
 
-CACHE_SECONDS = 24 * 60 * 60
+CACHE_SECONDS = 60
+TEMPLATE = "kb/_article_body.html"
 
 
-@dataclass
-class ArticleParts:
-    symptoms: list[Symptom]
-    causes: list[Cause]
-    steps: list[Step]  # each with cli_blocks and their variants prefetched
-
-    @property
-    def has_variants(self) -> bool:
-        return any(block.variants.all() for step in self.steps for block in step.cli_blocks.all())
+@dataclass(frozen=True)
+class ArticleBody:
+    main: SafeString  # symptoms, explanation, causes
+    steps: SafeString  # the numbered steps; empty when the article has none
+    related: SafeString  # related articles; empty when there are none
+    firmware: str = ""  # the firmware whose CLI spelling the steps show ("" for the guide's own)
+    firmware_choices: list[str] = field(default_factory=list)  # offered by the picker when a block has variants
 
     @classmethod
-    def load(cls, article: Article) -> ArticleParts:
+    def render(cls, article: Article, firmware: str) -> ArticleBody:
+        """Read the article's parts (5 queries, 6 with CLI variants) and render them."""
         blocks = CLIBlock.objects.prefetch_related("variants")
-        steps = article.steps.prefetch_related(Prefetch("cli_blocks", queryset=blocks))
-        return cls(symptoms=list(article.symptoms.all()), causes=list(article.causes.all()), steps=list(steps))
+        steps = list(article.steps.prefetch_related(Prefetch("cli_blocks", queryset=blocks)))
+        has_variants = any(block.variants.all() for step in steps for block in step.cli_blocks.all())
+        firmware_choices = CLIVariant.firmware_choices() if has_variants else []
+        if firmware not in firmware_choices:
+            firmware = ""
+        for step in steps:
+            for block in step.cli_blocks.all():
+                block.shown_text = block.text_for(firmware)
+                block.shown_variant = block.variant_for(firmware)
+        context = {
+            "article": article,
+            "symptoms": article.symptoms.all(),
+            "causes": article.causes.all(),
+            "steps": steps,
+            "related": list(article.related.only("number", "slug", "title")),
+        }
+        return cls(
+            main=render_to_string(f"{TEMPLATE}#main", context),
+            steps=render_to_string(f"{TEMPLATE}#steps", context) if steps else SafeString(),
+            related=render_to_string(f"{TEMPLATE}#related", context) if context["related"] else SafeString(),
+            firmware=firmware,
+            firmware_choices=firmware_choices,
+        )
 
 
-def cache_key(article: Article) -> str:
-    return f"kb:article-parts:{article.pk}:{article.updated_at.isoformat()}"
+def cache_key(article: Article, firmware: str) -> str:
+    version = f"{article.updated_at.isoformat()}:{KNOWLEDGE_BASE.current()}"
+    return f"kb:article-body:{article.pk}:{version}:{firmware}"
 
 
-def article_parts(article: Article) -> ArticleParts:
-    """The parts of `article` as of its `updated_at`: from the cache, or loaded (4 queries) and cached."""
-    key = cache_key(article)
-    parts = cache.get(key)
-    if parts is None:
-        parts = ArticleParts.load(article)
-        cache.set(key, parts, CACHE_SECONDS)
-    return parts
+def article_body(article: Article, firmware: str = "") -> ArticleBody:
+    """The body of `article`, CLI blocks in `firmware`'s spelling: from the cache, or rendered and cached."""
+    key = cache_key(article, firmware)
+    body = cache.get(key)
+    if body is None:
+        body = ArticleBody.render(article, firmware)
+        cache.set(key, body, CACHE_SECONDS)
+    return body

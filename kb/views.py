@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from kb.content import article_parts
+from kb.content import article_body
 from kb.models import Article, Category, CLIVariant
 
 FIRMWARE_SESSION_KEY = "firmware"
@@ -37,25 +37,8 @@ def _article(number: int) -> Article:
 
 
 def _article_context(request: HttpRequest, article: Article) -> dict:
-    """The article, its parts (cached until it changes) and its CLI blocks in the reader's firmware spelling."""
-    parts = article_parts(article)
-    firmware_choices = CLIVariant.firmware_choices() if parts.has_variants else []
-    firmware = request.session.get(FIRMWARE_SESSION_KEY, "")
-    if firmware not in firmware_choices:
-        firmware = ""
-    for step in parts.steps:
-        for block in step.cli_blocks.all():
-            block.shown_text = block.text_for(firmware)
-            block.shown_variant = block.variant_for(firmware)
-    return {
-        "article": article,
-        "symptoms": parts.symptoms,
-        "causes": parts.causes,
-        "steps": parts.steps,
-        "related": article.related.only("number", "slug", "title"),
-        "firmware": firmware,
-        "firmware_choices": firmware_choices,
-    }
+    """The article and its body (cached until it changes), CLI blocks in the reader's firmware spelling."""
+    return {"article": article, "body": article_body(article, request.session.get(FIRMWARE_SESSION_KEY, ""))}
 
 
 def article(request: HttpRequest, number: int, slug: str) -> HttpResponse:
