@@ -1,14 +1,48 @@
 """Django's model backend, reading a user's permissions (their own and their groups') in one query.
 
-Every page checks a few permissions for its navigation; `django.contrib.auth.backends.ModelBackend` reads
-the user's own permissions and their groups' permissions with a query each. Same answers, one query.
+Every page checks a few permissions for its navigation, so this query runs for every logged-in request.
+`django.contrib.auth.backends.ModelBackend` reads the user's own permissions and their groups' permissions
+with a query each. Here it is one query, written once as SQL from the models' table and column names: the ORM
+took four times as long to build it (0.5 ms) as PostgreSQL took to answer it. Same answers, read fresh for
+every request: a revoked permission is gone on the next one.
 """
 
 from __future__ import annotations
 
+from functools import cache
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
-from django.db.models import Q
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+
+
+@cache
+def permissions_sql() -> str:
+    """SELECT app_label, codename of the permissions of user %s, own or through a group."""
+    quote = connection.ops.quote_name
+    user_model = get_user_model()
+    own = user_model._meta.get_field("user_permissions").remote_field.through._meta
+    membership = user_model._meta.get_field("groups").remote_field.through._meta
+    group_permissions = membership.get_field("group").related_model._meta.get_field("permissions")
+    granted = group_permissions.remote_field.through._meta
+
+    def table(meta: object) -> str:
+        return quote(meta.db_table)
+
+    def column(meta: object, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    return (
+        f"SELECT ct.{quote('app_label')}, p.{quote('codename')} "  # noqa: S608 - names from the models, no input
+        f"FROM {table(Permission._meta)} p JOIN {table(ContentType._meta)} ct ON ct.{quote('id')} = p."
+        f"{column(Permission._meta, 'content_type')} WHERE p.{quote('id')} IN ("
+        f"SELECT {column(own, 'permission')} FROM {table(own)} WHERE {column(own, 'user')} = %s "
+        f"UNION SELECT g.{column(granted, 'permission')} FROM {table(granted)} g "
+        f"JOIN {table(membership)} m ON m.{column(membership, 'group')} = g.{column(granted, 'group')} "
+        f"WHERE m.{column(membership, 'user')} = %s)"
+    )
 
 
 class OneQueryModelBackend(ModelBackend):
@@ -16,9 +50,11 @@ class OneQueryModelBackend(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
-            permissions = Permission.objects.all()
-            if not user_obj.is_superuser:
-                permissions = permissions.filter(Q(user=user_obj) | Q(group__user=user_obj))
-            pairs = permissions.values_list("content_type__app_label", "codename").order_by()
+            if user_obj.is_superuser:
+                pairs = Permission.objects.values_list("content_type__app_label", "codename")
+            else:
+                with connection.cursor() as cursor:
+                    cursor.execute(permissions_sql(), [user_obj.pk, user_obj.pk])
+                    pairs = cursor.fetchall()
             user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in pairs}
         return user_obj._perm_cache

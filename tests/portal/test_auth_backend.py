@@ -42,3 +42,12 @@ def test_a_revoked_group_permission_is_gone_on_the_next_request(client, user):
     group = Group.objects.get(name="readers")
     group.permissions.clear()
     assert OneQueryModelBackend().get_all_permissions(User.objects.get(pk=user.pk)) == {"kb.change_article"}
+
+
+def test_the_same_permission_through_several_groups_and_no_permissions_at_all(user):
+    second = Group.objects.create(name="more readers")
+    second.permissions.add(Permission.objects.get(codename="view_article"))
+    user.groups.add(second)
+    fresh = User.objects.get(pk=user.pk)
+    assert OneQueryModelBackend().get_all_permissions(fresh) == {"kb.view_article", "kb.change_article"}
+    assert OneQueryModelBackend().get_all_permissions(User.objects.create_user("nobody")) == set()
