@@ -180,7 +180,7 @@ STORAGES = {
 # per-process memory. Sessions are read from the cache only when it is shared: a per-process copy could
 # outlive a logout handled by another process.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    "default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
     if os.environ.get("REDIS_URL")
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
 }
