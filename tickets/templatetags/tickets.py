@@ -53,6 +53,7 @@ def article_tickets(context: template.Context, article: object) -> dict:
     if request is None or not is_helpdesk(request.user):
         return {"show": False}
     linked = Ticket.objects.filter(links__article=article).order_by("-updated_at").distinct()
+    linked = linked.only("title", "status", "updated_at")  # what the block shows, not the descriptions
     tickets = list(linked[: ARTICLE_TICKETS_SHOWN + 1])  # one query unless there are more than shown
     count = len(tickets) if len(tickets) <= ARTICLE_TICKETS_SHOWN else linked.count()
     return {"show": True, "tickets": tickets[:ARTICLE_TICKETS_SHOWN], "count": count}
