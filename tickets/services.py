@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kb.models import KB_NUMBER_RE, Article
-from tickets import notify
+from tickets import linked, notify
 from tickets.models import ArticleLink, Event, Ticket
 from tickets.roles import is_helpdesk
 
@@ -53,6 +53,7 @@ def add_comment(ticket: Ticket, actor: AbstractBaseUser, body: str, internal: bo
         for article in articles_mentioned(body):
             link_article(ticket, actor, article, note="Mentioned in a comment")
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
+    linked.renew()  # an UPDATE sends no signal; the ticket moves up in the article pages' linked-tickets blocks
     notify.comment_added(ticket, event)
     return event
 

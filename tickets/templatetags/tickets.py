@@ -10,13 +10,12 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from kb.models import KB_NUMBER_RE
+from kb.models import KB_NUMBER_RE, Article
+from tickets.linked import linked_tickets_block
 from tickets.models import Ticket
 from tickets.roles import can_use_tickets, is_helpdesk
 
 register = template.Library()
-
-ARTICLE_TICKETS_SHOWN = 50
 
 
 @register.filter
@@ -46,17 +45,13 @@ def priority_label(value: int) -> str:
     return dict(Ticket.Priority.choices).get(value, value)
 
 
-@register.inclusion_tag("tickets/_article_tickets.html", takes_context=True)
-def article_tickets(context: template.Context, article: object) -> dict:
-    """For helpdesk users: the tickets this article is linked to."""
+@register.simple_tag(takes_context=True)
+def article_tickets(context: template.Context, article: Article) -> str:
+    """For helpdesk users: the tickets this article is linked to (cached, `tickets.linked`)."""
     request = context.get("request")
     if request is None or not is_helpdesk(request.user):
-        return {"show": False}
-    linked = Ticket.objects.filter(links__article=article).order_by("-updated_at").distinct()
-    linked = linked.only("title", "status", "updated_at")  # what the block shows, not the descriptions
-    tickets = list(linked[: ARTICLE_TICKETS_SHOWN + 1])  # one query unless there are more than shown
-    count = len(tickets) if len(tickets) <= ARTICLE_TICKETS_SHOWN else linked.count()
-    return {"show": True, "tickets": tickets[:ARTICLE_TICKETS_SHOWN], "count": count}
+        return ""
+    return linked_tickets_block(article)
 
 
 @register.inclusion_tag("tickets/_attach_to_ticket.html", takes_context=True)
