@@ -1,16 +1,18 @@
-"""The article page's body (symptoms, explanation, causes, numbered steps with CLI blocks, related articles),
-rendered once and cached until the article or the knowledge base changes.
+"""The article page's body (breadcrumb, title, symptoms, explanation, causes, numbered steps with CLI blocks,
+related articles), rendered once and cached until the article or the knowledge base changes.
 
 The article page reads one row (the article) and takes its body from the cache, as HTML rendered by
 `kb/_article_body.html`. The cache key holds:
 - the article's `updated_at`, which every change to one of its parts moves (`kb.signals`): an article's own
   changes show at once, also with a per-process cache;
 - the knowledge base's generation (`kb.generation.KNOWLEDGE_BASE`), which `kb.signals` renews on any change,
-  so a related article's new title, a new link and a firmware version added elsewhere show too: at once with the
-  shared cache (REDIS_URL), within CACHE_SECONDS in other processes with the per-process cache;
+  so a renamed category, a related article's new title, a new link and a firmware version added elsewhere show
+  too: at once with the shared cache (REDIS_URL), within CACHE_SECONDS in other processes with the per-process
+  cache;
 - the reader's firmware version, because the CLI blocks are shown in its spelling.
 
-The breadcrumb (its category), the firmware picker's form and the linked tickets are read for every page.
+Not part of the body: the firmware picker's form, which carries the reader's CSRF token and is rendered for every
+page, and the linked tickets, cached on their own (`tickets.linked`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ TEMPLATE = "kb/_article_body.html"
 
 @dataclass(frozen=True)
 class ArticleBody:
-    main: SafeString  # symptoms, explanation, causes
+    main: SafeString  # breadcrumb, title, symptoms, explanation, causes
     steps: SafeString  # the numbered steps; empty when the article has none
     related: SafeString  # related articles; empty when there are none
     firmware: str = ""  # the firmware whose CLI spelling the steps show ("" for the guide's own)
@@ -39,7 +41,7 @@ class ArticleBody:
 
     @classmethod
     def render(cls, article: Article, firmware: str) -> ArticleBody:
-        """Read the article's parts (5 queries, 6 with CLI variants) and render them."""
+        """Read the article's parts (6 queries, 7 with CLI variants) and render them."""
         blocks = CLIBlock.objects.prefetch_related("variants")
         steps = list(article.steps.prefetch_related(Prefetch("cli_blocks", queryset=blocks)))
         has_variants = any(block.variants.all() for step in steps for block in step.cli_blocks.all())

@@ -1,11 +1,12 @@
-"""What follows a change to an article or one of its parts (causes, steps, CLI blocks and variants, symptoms).
+"""What follows a change to an article or one of its parts (causes, steps, CLI blocks and variants, symptoms), to
+the links between related articles, or to a category.
 
 - Its search document is refreshed (`kb.search.index`), so the full-text index follows the article.
-- Its `updated_at` moves: readers see when an article last changed, whatever part changed, and the cached parts
-  of the article page (`kb.content`) are keyed by it.
+- Its `updated_at` moves: readers see when an article last changed, whatever part changed, and the cached body
+  of the article page (`kb.content`) is keyed by it.
 - The knowledge base's generation is renewed (`kb.generation.KNOWLEDGE_BASE`): cached search answers and the
-  cached bodies of articles that link to a changed one are not read again. A changed symptom also reloads the
-  compiled symptom patterns (`kb.search.matcher`).
+  cached bodies of articles that link to a changed one or sit in a changed category are not read again.
+- A changed symptom also reloads the compiled symptom patterns (`kb.search.matcher`).
 
 Bulk writes (`import_guide`, `import_kb`) save the article itself after writing its related rows, so they are
 covered too.
@@ -21,7 +22,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from kb.generation import KNOWLEDGE_BASE
-from kb.models import Article, Cause, CLIBlock, CLIVariant, Step, Symptom
+from kb.models import Article, Category, Cause, CLIBlock, CLIVariant, Step, Symptom
 from kb.search import matcher
 from kb.search.index import refresh_documents
 
@@ -109,4 +110,11 @@ def _symptoms_linked(
 @receiver(m2m_changed, sender=Article.related.through)
 def _related_linked(sender: type, action: str, **kwargs: object) -> None:
     if action in ("post_add", "post_remove", "post_clear"):  # the related list is part of the cached body
+        KNOWLEDGE_BASE.renew()
+
+
+@receiver(post_save, sender=Category)
+@receiver(post_delete, sender=Category)
+def _category_changed(sender: type, raw: bool = False, **kwargs: object) -> None:
+    if not raw:  # each article's breadcrumb is part of its cached body
         KNOWLEDGE_BASE.renew()
