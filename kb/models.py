@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 KB_NUMBER_RE = re.compile(r"\bKB-(\d{4,})\b", re.IGNORECASE)
 RELATED_ARTICLES = 200  # articles looked at per source when finding related categories
@@ -304,7 +305,7 @@ class SearchQueryLog(models.Model):
     symptom_ids = models.JSONField(default=list, blank=True)
     result_count = models.PositiveIntegerField(default=0)
     source = models.CharField(max_length=10, default="page")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)  # API rows: buffered
     opened_article = models.ForeignKey(
         Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="First result opened."
     )

@@ -5,35 +5,28 @@ queue on that article's row. Views only break ties in rankings, so a process tha
 few seconds of counts.
 """
 
-import threading
-import time
 from collections import Counter
 
-from django.conf import settings
 from django.db.models import F
 
-_lock = threading.Lock()
-_pending: Counter[int] = Counter()
-_last_flush = time.monotonic()
+from kb.buffer import WriteBuffer
+
+
+def _write(article_ids: list[int]) -> None:
+    """One UPDATE per article viewed since the last write."""
+    from kb.models import Article
+
+    for article_id, views in Counter(article_ids).items():
+        Article.objects.filter(pk=article_id).update(views=F("views") + views)
+
+
+_views: WriteBuffer[int] = WriteBuffer(_write, "KB_VIEW_FLUSH_SECONDS")
 
 
 def count_view(article_id: int) -> None:
-    global _last_flush
-    with _lock:
-        _pending[article_id] += 1
-        due = time.monotonic() - _last_flush >= getattr(settings, "KB_VIEW_FLUSH_SECONDS", 10)
-        if due:
-            _last_flush = time.monotonic()
-    if due:
-        flush()
+    _views.add(article_id)
 
 
 def flush() -> None:
-    """Write the buffered counts: one UPDATE per article viewed since the last flush."""
-    from kb.models import Article
-
-    with _lock:
-        pending = dict(_pending)
-        _pending.clear()
-    for article_id, views in pending.items():
-        Article.objects.filter(pk=article_id).update(views=F("views") + views)
+    """Write the buffered counts now."""
+    _views.flush()

@@ -212,6 +212,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
 
 # Article view counts are buffered per process and written at most this often (kb/popularity.py).
 KB_VIEW_FLUSH_SECONDS = int(os.environ.get("KB_VIEW_FLUSH_SECONDS", "10"))
+# JSON API searches are recorded for analytics the same way (kb/search/log.py).
+KB_SEARCH_LOG_FLUSH_SECONDS = int(os.environ.get("KB_SEARCH_LOG_FLUSH_SECONDS", "10"))
 
 # The portal's own address, for links in notification emails.
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")

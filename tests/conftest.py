@@ -18,6 +18,7 @@ def _test_settings(settings) -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.KB_VIEW_FLUSH_SECONDS = 0  # write every article view at once
+    settings.KB_SEARCH_LOG_FLUSH_SECONDS = 0  # and every API search
     settings.DIAG_NAMESERVERS = "127.0.0.1:9"
     settings.DIAG_FORTIGUARD_URLS = "http://127.0.0.1:9/"
     settings.DIAG_DNSBL_ZONES = "bl.invalid"

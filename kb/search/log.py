@@ -1,4 +1,10 @@
-"""Search analytics: each search is recorded (query, result count); opening a result marks it."""
+"""Search analytics: each search is recorded (query, result count); opening a result marks it.
+
+Searches from pages and search-as-you-type are written at once: the row's id goes into the session, to refine the
+row as the user types and to mark the result they open. JSON API searches need no id, so their rows are kept in
+memory and written together at most every KB_SEARCH_LOG_FLUSH_SECONDS (`kb.buffer`): an API call does not wait
+for an INSERT and its commit.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,25 @@ from datetime import timedelta
 from django.http import HttpRequest
 from django.utils import timezone
 
+from kb.buffer import WriteBuffer
 from kb.models import Article, SearchQueryLog
 from kb.search import SearchResults
 
 SESSION_KEY = "search_log"
 TYPING_WINDOW = timedelta(seconds=60)
 
+_api_searches: WriteBuffer[SearchQueryLog] = WriteBuffer(
+    SearchQueryLog.objects.bulk_create, "KB_SEARCH_LOG_FLUSH_SECONDS"
+)
+
 
 def record(request: HttpRequest, results: SearchResults, source: str) -> SearchQueryLog:
     """Store the search. Search-as-you-type refines one row: "gre", "grey", "greylisting" are one search."""
     query = results.query[:500]
+    if source == "api":
+        log = SearchQueryLog(query=query, symptom_ids=results.symptom_ids, result_count=results.count, source=source)
+        _api_searches.add(log)
+        return log
     previous = request.session.get(SESSION_KEY) if source == "typing" else None
     if previous:
         log = SearchQueryLog.objects.filter(pk=previous, opened_article=None).first()
@@ -38,3 +53,8 @@ def opened(log_id: int, article: Article, position: int | None) -> None:
     SearchQueryLog.objects.filter(pk=log_id, opened_article=None).update(
         opened_article=article, opened_position=position, opened_at=timezone.now()
     )
+
+
+def flush() -> None:
+    """Write the buffered API searches now."""
+    _api_searches.flush()
