@@ -10,7 +10,14 @@ worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-max_requests = 5000
-max_requests_jitter = 500
+max_requests = 50000
+max_requests_jitter = 5000
 accesslog = None  # portal.middleware.RequestLogMiddleware writes one JSON line per request
 errorlog = "-"
+
+
+def worker_exit(server: object, worker: object) -> None:
+    """A worker leaving (max_requests, reload, shutdown) writes the view counts and API searches it holds."""
+    from kb.buffer import flush_all
+
+    flush_all()
