@@ -26,12 +26,10 @@ def is_limited(scope: str, who: str, per_minute: int) -> bool:
     """Count one hit for `who` in `scope`; True once more than `per_minute` hits fall in this minute."""
     window = int(time.time() // 60)
     key = f"ratelimit:{scope}:{who}:{window}"
-    cache.add(key, 0, timeout=90)
     try:
         hits = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=90)
-        hits = 1
+    except ValueError:  # the first hit in this window: start the count (unless another process just did)
+        hits = 1 if cache.add(key, 1, timeout=90) else cache.incr(key)
     return hits > per_minute
 
 
