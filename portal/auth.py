@@ -1,10 +1,13 @@
-"""Django's model backend, reading a user's permissions (their own and their groups') in one query.
+"""Django's model backend, with the two lookups every logged-in request makes written once as SQL.
 
-Every page checks a few permissions for its navigation, so this query runs for every logged-in request.
-`django.contrib.auth.backends.ModelBackend` reads the user's own permissions and their groups' permissions
-with a query each. Here it is one query, written once as SQL from the models' table and column names: the ORM
-took four times as long to build it (0.5 ms) as PostgreSQL took to answer it. Same answers, read fresh for
-every request: a revoked permission is gone on the next one.
+- `get_user`: the request's user, read by `AuthenticationMiddleware` for every logged-in request.
+- `get_all_permissions`: the user's permissions, their own and their groups', in one query where
+  `django.contrib.auth.backends.ModelBackend` makes two; every page checks a few for its navigation.
+
+Both statements are built once from the models' table and column names; the ORM would build them again for each
+request. Measured on PostgreSQL: the permissions in 0.2 ms instead of 0.65 (building the query took longer than
+answering it), the user in 0.17 ms instead of 0.26. Same answers as ModelBackend, read fresh for every request: a
+revoked permission or a deactivated user is gone on the next one.
 """
 
 from __future__ import annotations
@@ -16,6 +19,15 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+
+
+@cache
+def user_sql() -> str:
+    """SELECT the user with primary key %s (for `Manager.raw()`, which converts the values as the ORM does)."""
+    quote = connection.ops.quote_name
+    meta = get_user_model()._meta
+    columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
+    return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
 
 
 @cache
@@ -46,6 +58,10 @@ def permissions_sql() -> str:
 
 
 class OneQueryModelBackend(ModelBackend):
+    def get_user(self, user_id: object) -> AbstractBaseUser | None:
+        user = next(iter(get_user_model()._default_manager.raw(user_sql(), [user_id])), None)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def get_all_permissions(self, user_obj: AbstractBaseUser | AnonymousUser, obj: object = None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()

@@ -145,7 +145,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # brute-force protection: lockout per user and IP
-    "portal.auth.OneQueryModelBackend",  # Django's ModelBackend, permissions read in one query
+    "portal.auth.OneQueryModelBackend",  # Django's ModelBackend; its user and permission queries written once as SQL
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)

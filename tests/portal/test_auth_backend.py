@@ -51,3 +51,30 @@ def test_the_same_permission_through_several_groups_and_no_permissions_at_all(us
     fresh = User.objects.get(pk=user.pk)
     assert OneQueryModelBackend().get_all_permissions(fresh) == {"kb.view_article", "kb.change_article"}
     assert OneQueryModelBackend().get_all_permissions(User.objects.create_user("nobody")) == set()
+
+
+def test_get_user_reads_the_same_user_in_one_query(user, django_assert_num_queries):
+    backend = OneQueryModelBackend()
+    with django_assert_num_queries(1):
+        fetched = backend.get_user(user.pk)
+    expected = ModelBackend().get_user(user.pk)
+    fields = [field.attname for field in User._meta.concrete_fields]
+    assert [getattr(fetched, name) for name in fields] == [getattr(expected, name) for name in fields]
+    assert fetched == expected and not fetched._state.adding
+    fetched.first_name = "Rita"
+    fetched.save(update_fields=["first_name"])  # a normal model instance: it saves
+    assert User.objects.get(pk=user.pk).first_name == "Rita"
+
+
+def test_get_user_for_a_missing_or_inactive_user_is_none(user):
+    backend = OneQueryModelBackend()
+    assert backend.get_user(10**9) is None
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert backend.get_user(user.pk) is None
+
+
+def test_a_logged_in_request_reads_the_user_through_the_backend(client, user):
+    client.force_login(user, backend="portal.auth.OneQueryModelBackend")
+    assert client.get("/accounts/password_change/").status_code == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)  # deactivated: logged out on the next request
+    assert client.get("/accounts/password_change/").status_code == 302
