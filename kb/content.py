@@ -29,6 +29,7 @@ from kb.models import Article, CLIBlock, CLIVariant
 
 CACHE_SECONDS = 60
 TEMPLATE = "kb/_article_body.html"
+KEY_PREFIX = "kb:article-body:v1"  # a new version when ArticleBody changes: a release never reads an older shape
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class ArticleBody:
 
 def cache_key(article: Article, firmware: str) -> str:
     version = f"{article.updated_at.isoformat()}:{KNOWLEDGE_BASE.current()}"
-    return f"kb:article-body:{article.pk}:{version}:{firmware}"
+    return f"{KEY_PREFIX}:{article.pk}:{version}:{firmware}"
 
 
 def article_body(article: Article, firmware: str = "") -> ArticleBody:

@@ -1,9 +1,10 @@
 """A generation: a random token in Django's cache naming the current state of something derived from the database.
 
-What a process derives (cached search answers, compiled symptom patterns) is stored or checked under the current
-generation. `renew()` replaces the token now, and again when the transaction commits, so nothing derived from the
-old rows in between survives. With the shared cache (REDIS_URL) every process sees the new token at once; with
-the per-process cache only this one does, and the others rely on their own expiry.
+What a process derives (search answers, article bodies, linked-tickets blocks, compiled symptom patterns) is
+stored or checked under the current generation. `renew()` replaces the token now, and again when the transaction
+commits, so nothing derived from the old rows in between survives. With the shared cache (REDIS_URL) every
+process sees the new token at once; with the per-process cache only this one does, and the others rely on their
+own expiry.
 """
 
 from __future__ import annotations
@@ -34,6 +35,6 @@ class Generation:
         cache.set(self.key, uuid.uuid4().hex, timeout=None)
 
 
-# Renewed by `kb.signals` whenever an article, one of its parts or its links to other articles change: search
-# answers (`kb.search.answers`) and rendered article bodies (`kb.content`) are cached under it.
+# Renewed by `kb.signals` whenever an article, one of its parts, its links to other articles or a category change:
+# search answers (`kb.search.answers`) and rendered article bodies (`kb.content`) are cached under it.
 KNOWLEDGE_BASE = Generation("kb:generation")
