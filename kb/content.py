@@ -76,9 +76,4 @@ def cache_key(article: Article, firmware: str) -> str:
 
 def article_body(article: Article, firmware: str = "") -> ArticleBody:
     """The body of `article`, CLI blocks in `firmware`'s spelling: from the cache, or rendered and cached."""
-    key = cache_key(article, firmware)
-    body = cache.get(key)
-    if body is None:
-        body = ArticleBody.render(article, firmware)
-        cache.set(key, body, CACHE_SECONDS)
-    return body
+    return cache.get_or_set(cache_key(article, firmware), lambda: ArticleBody.render(article, firmware), CACHE_SECONDS)

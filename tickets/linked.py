@@ -38,8 +38,4 @@ def render_block(article: Article) -> SafeString:
 
 def linked_tickets_block(article: Article) -> SafeString:
     key = f"tickets:article-block:{article.pk}:{GENERATION.current()}"
-    html = cache.get(key)
-    if html is None:
-        html = render_block(article)
-        cache.set(key, html, TIMEOUT)
-    return html
+    return cache.get_or_set(key, lambda: render_block(article), TIMEOUT)

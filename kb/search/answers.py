@@ -23,12 +23,7 @@ TIMEOUT = 60
 def cached(parts: list[object], compute: Callable[[], dict]) -> dict:
     """The answer for `parts` (JSON-serialisable request parameters), computed once per generation."""
     digest = hashlib.sha256(json.dumps(parts).encode()).hexdigest()
-    key = f"kb:search:answer:{KNOWLEDGE_BASE.current()}:{digest}"
-    answer = cache.get(key)
-    if answer is None:
-        answer = compute()
-        cache.set(key, answer, TIMEOUT)
-    return answer
+    return cache.get_or_set(f"kb:search:answer:{KNOWLEDGE_BASE.current()}:{digest}", compute, TIMEOUT)
 
 
 def forget_all() -> None:
