@@ -1,0 +1,34 @@
+"""portal/gunicorn.conf.py: the production server's settings and hooks."""
+
+import gc
+import multiprocessing
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+
+@pytest.fixture
+def gunicorn_conf(monkeypatch):
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("WEB_THREADS", raising=False)
+    return runpy.run_path(str(Path(settings.BASE_DIR) / "portal" / "gunicorn.conf.py"))
+
+
+def test_workers_and_threads_are_sized_from_the_cpu_count(gunicorn_conf):
+    assert gunicorn_conf["workers"] == 2 * multiprocessing.cpu_count() + 1
+    assert gunicorn_conf["worker_class"] == "gthread" and gunicorn_conf["threads"] == 2
+
+
+def test_a_loaded_worker_freezes_the_app_out_of_the_garbage_collectors_reach(gunicorn_conf):
+    gc.unfreeze()
+    try:
+        gunicorn_conf["post_worker_init"](worker=None)
+        assert "kb.views" in sys.modules  # the URLconf and its views are loaded before the freeze
+        frozen = gc.get_freeze_count()
+        assert frozen > 10_000
+        assert len(gc.get_objects(generation=2)) < frozen  # a full collection no longer walks the app
+    finally:
+        gc.unfreeze()
