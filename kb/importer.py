@@ -50,7 +50,8 @@ SMTP_REPLY_RE = re.compile(r"\b[45]\d\d(?: [245]\.\d{1,3}\.\d{1,3})? [A-Z][a-z]+
 LOG_MESSAGE_RE = re.compile(r"(?:event log shows|log, such as) (.+?)\.(?:\s|$)")
 REPLY_CODE_MENTION_RE = re.compile(r"\b([45]\d\d) SMTP reply code")
 CAUSES_INTRO_RE = re.compile(r"causes(?: include)?[:.]$", re.IGNORECASE)
-SINGLE_CAUSE_INTRO_RE = re.compile(r"following reason:$", re.IGNORECASE)
+SINGLE_CAUSE_INTRO_RE = re.compile(r"following reason:$", re.IGNORECASE)  # a bare lead-in, not a summary
+FIRST_SENTENCE_RE = re.compile(r"^.+?\.(?=\s|$)")
 
 
 @dataclass
@@ -175,6 +176,7 @@ def _parse_solution(title: str, body: list[str]) -> GuideArticle:
     in_steps = False
     causes_follow = False
     cause_paragraph_follows = False
+    summary_is_cause = False
     next_is_alternative = False
     for line in body:
         numbered, bullet = NUMBERED_RE.match(line), BULLET_RE.match(line)
@@ -198,13 +200,18 @@ def _parse_solution(title: str, body: list[str]) -> GuideArticle:
         elif cause_paragraph_follows:
             article.causes.append(line)
             cause_paragraph_follows = False
+        elif SINGLE_CAUSE_INTRO_RE.search(line):  # "This may be caused by the following reason:"
+            cause_paragraph_follows = True
+            summary_is_cause = summary_is_cause or not article.summary
         else:
-            if not article.summary:
+            if not article.summary and not summary_is_cause:
                 article.summary = line
             else:
                 article.explanation.append(line)
             causes_follow = bool(CAUSES_INTRO_RE.search(line))
-            cause_paragraph_follows = bool(SINGLE_CAUSE_INTRO_RE.search(line))
+    if summary_is_cause and article.causes:  # the solution opens with its cause: its first sentence is the summary
+        first = FIRST_SENTENCE_RE.match(article.causes[0])
+        article.summary = first.group(0) if first else article.causes[0]
     return article
 
 

@@ -68,6 +68,16 @@ def test_recipient_verification_article_has_its_three_causes(guide):
     ]
 
 
+def test_a_bare_lead_in_is_not_a_summary_the_cause_it_announces_gives_one(guide):
+    article = Article.objects.get(number=8)  # its solution opens "This may be caused by the following reason:"
+    assert article.summary.startswith("If an email message contains a shortened URL")
+    assert article.summary.endswith("against the FortiGuard AntiSpam database.")
+    assert "following reason" not in article.summary + article.explanation
+    assert article.explanation.startswith("This also means, if the upstreaming device")
+    assert list(article.causes.values_list("text", flat=True))[0].startswith(article.summary)
+    assert Article.objects.get(number=6).summary.startswith("There are several situations")  # a real summary stays
+
+
 def test_smtp_and_log_symptoms_are_stored_with_their_kinds(guide):
     kinds = dict(Symptom.objects.values_list("text", "kind"))
     assert kinds["550 5.7.1 Relay access denied"] == Symptom.Kind.SMTP_REPLY
