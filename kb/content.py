@@ -5,11 +5,11 @@ The article page reads one row (the article) and takes its body from the cache, 
 `kb/_article_body.html`. The cache key holds:
 - the article's `updated_at`, which every change to one of its parts moves (`kb.signals`): an article's own
   changes show at once, also with a per-process cache;
-- the knowledge base's generation (`kb.generation.KNOWLEDGE_BASE`), which `kb.signals` renews on any change,
-  so a renamed category, a related article's new title, a new link and a firmware version added elsewhere show
-  too: at once with the shared cache (REDIS_URL), within CACHE_SECONDS in other processes with the per-process
-  cache;
 - the reader's firmware version, because the CLI blocks are shown in its spelling.
+The body is kept with the knowledge base's generation (`kb.generation.KNOWLEDGE_BASE.get_or_set`), which
+`kb.signals` renews on any change, so a renamed category, a related article's new title, a new link and a
+firmware version added elsewhere show too: at once with the shared cache (REDIS_URL), within CACHE_SECONDS in
+other processes with the per-process cache.
 
 Not part of the body: the firmware picker's form, which carries the reader's CSRF token and is rendered for every
 page, and the linked tickets, cached on their own (`tickets.linked`).
@@ -17,9 +17,9 @@ page, and the linked tickets, cached on their own (`tickets.linked`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -29,7 +29,7 @@ from kb.models import Article, CLIBlock, CLIVariant
 
 CACHE_SECONDS = 60
 TEMPLATE = "kb/_article_body.html"
-KEY_PREFIX = "kb:article-body:v1"  # a new version when ArticleBody changes: a release never reads an older shape
+KEY_PREFIX = "kb:article-body:v2"  # a new version when ArticleBody changes: a release never reads an older shape
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,10 @@ class ArticleBody:
 
 
 def cache_key(article: Article, firmware: str) -> str:
-    version = f"{article.updated_at.isoformat()}:{KNOWLEDGE_BASE.current()}"
-    return f"{KEY_PREFIX}:{article.pk}:{version}:{firmware}"
+    return f"{KEY_PREFIX}:{article.pk}:{article.updated_at.isoformat()}:{firmware}"
 
 
 def article_body(article: Article, firmware: str = "") -> ArticleBody:
     """The body of `article`, CLI blocks in `firmware`'s spelling: from the cache, or rendered and cached."""
-    return cache.get_or_set(cache_key(article, firmware), lambda: ArticleBody.render(article, firmware), CACHE_SECONDS)
+    render = functools.partial(ArticleBody.render, article, firmware)
+    return KNOWLEDGE_BASE.get_or_set(cache_key(article, firmware), render, CACHE_SECONDS)

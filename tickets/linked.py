@@ -1,7 +1,7 @@
 """The "linked in N tickets" block of the KB's article page, cached until a ticket or a link changes.
 
 The block is the same for every helpdesk user who reads the article, and articles are read far more often than
-tickets change, so it is rendered once and kept in Django's cache under the tickets' generation. `renew()` starts
+tickets change, so it is rendered once and kept in Django's cache with the tickets' generation. `renew()` starts
 a new generation whenever a ticket or an article link is saved or deleted (`tickets.signals`) and when a comment
 moves a ticket's `updated_at` (`tickets.services.add_comment`). With the shared cache (REDIS_URL) every process
 sees a change at once; with the per-process cache another process may show its copy for up to TIMEOUT seconds.
@@ -9,7 +9,6 @@ sees a change at once; with the per-process cache another process may show its c
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
@@ -37,5 +36,4 @@ def render_block(article: Article) -> SafeString:
 
 
 def linked_tickets_block(article: Article) -> SafeString:
-    key = f"tickets:article-block:{article.pk}:{GENERATION.current()}"
-    return cache.get_or_set(key, lambda: render_block(article), TIMEOUT)
+    return GENERATION.get_or_set(f"tickets:article-block:v2:{article.pk}", lambda: render_block(article), TIMEOUT)
