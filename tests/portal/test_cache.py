@@ -48,3 +48,24 @@ def test_one_client_per_pool_reused_by_every_operation_and_thread(cache):
         thread.join()
     assert len(seen) == 200 and all(seen)
     assert cache._cache.get_client() is client
+
+
+def test_incr_is_one_atomic_command_that_keeps_the_timeout(cache, monkeypatch):
+    client = cache._cache.get_client()
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("missing")
+    assert cache.get("missing") is None  # not created by the failed incr
+    cache.set("hits", 1, 90)
+    sent = []
+    monkeypatch.setattr(
+        client,
+        "execute_command",
+        lambda *args, send=client.execute_command, **kwargs: sent.append(args[0]) or send(*args, **kwargs),
+    )
+    assert cache.incr("hits") == 2 and cache.incr("hits", 5) == 7
+    assert sent == ["EVALSHA", "EVALSHA"]  # one round trip each (Django's: EXISTS, then INCRBY)
+    monkeypatch.undo()
+    assert 0 < client.ttl(cache.make_key("hits")) <= 90
+    assert cache.get("hits") == 7
+    client.script_flush()  # Redis restarted and forgot the script: loaded again
+    assert cache.incr("hits") == 8
