@@ -10,11 +10,11 @@ The server runs as in production on one machine, with the shared cache (Redis on
 first) when one answers. Phases: article pages alone (a logged-in helpdesk user, then a reader who is not logged
 in); /api/search alone at 50 clients sending back to back (saturation), with a helpdesk user's session and
 without one (as an integration calls it), then as 50 people searching as they type (each waits 0.25-0.75 s
-between requests); with --reference, the pages that do no work; last, the mixed workload (article pages, search-
-as-you-type, symptom-selector updates, the API, ticket comments, diagnostic runs against a loopback DNS server),
-whose diagnostic runs keep the db_worker busy after it ends. Prints requests/s, p50/p95/p99 and errors per
-phase; exits 1 on any 5xx, socket error or "database is locked". Targets: zero 5xx, article page >= 500 req/s,
-/api/search p95 <= 50 ms.
+between requests); with --reference, the pages that do no work; last, the mixed workload (article pages,
+search-as-you-type, symptom-selector updates, the API, ticket comments, diagnostic runs against a loopback DNS
+server), whose diagnostic runs keep the db_worker busy after it ends. Prints requests/s, p50/p95/p99 and errors
+per phase; exits 1 on any 5xx, socket error or "database is locked". Targets: zero 5xx, article page >= 500
+req/s, /api/search p95 <= 50 ms.
 """
 
 import argparse
