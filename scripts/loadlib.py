@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -15,6 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -226,20 +228,45 @@ def wrk(
         str(ROOT / "scripts" / "wrk" / "mixed.lua"),
         BASE,
     ]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 60, check=False)
-    line = next((x for x in result.stdout.splitlines() if x.startswith("RESULT ")), None)
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        time.sleep(min(seconds / 2, 5))
+        spread = connection_spread()
+        stdout, stderr = process.communicate(timeout=seconds + 60)
+    line = next((x for x in stdout.splitlines() if x.startswith("RESULT ")), None)
     if line is None:
-        raise SystemExit(f"wrk gave no result for {name}:\n{result.stdout}\n{result.stderr}")
+        raise SystemExit(f"wrk gave no result for {name}:\n{stdout}\n{stderr}")
     numbers = json.loads(line.removeprefix("RESULT "))
     numbers["name"] = name
     numbers["connections"] = connections
     numbers["think_ms"] = think_ms
+    numbers["spread"] = spread
     return numbers
+
+
+def connection_spread() -> str:
+    """How the open client connections sit on the gunicorn workers right now, busiest first ("48/1/1").
+
+    gthread workers keep the keep-alive connections they accept; when all of a phase's connections land on one
+    worker, the phase runs at one core's pace (docs/benchmarks.md).
+    """
+    try:
+        result = subprocess.run(
+            ["ss", "-tnpH", "state", "established", f"( sport = :{PORT} )"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    per_worker = Counter(re.findall(r"pid=(\d+)", result.stdout))
+    return "/".join(str(n) for n in sorted(per_worker.values(), reverse=True)) or "-"
 
 
 def print_table(rows: list[dict]) -> None:
     columns = ["conns", "think ms", "req/s", "p50 ms", "p95 ms", "p99 ms", "4xx", "503", "other5xx", "sock"]
-    header = f"{'workload':28} " + " ".join(f"{c:>8}" for c in columns)
+    # "per worker": the connections on each gunicorn worker mid-phase (ss -tnp), busiest first
+    header = f"{'workload':28} " + " ".join(f"{c:>8}" for c in columns) + "  per worker"
     print(header)
     print("-" * len(header))
     for row in rows:
@@ -247,5 +274,5 @@ def print_table(rows: list[dict]) -> None:
             f"{row['name']:28} {row['connections']:8d} {row.get('think_ms', 0):8d} {row['rps']:8.1f} "
             f"{row['p50_ms']:8.1f} {row['p95_ms']:8.1f} "
             f"{row['p99_ms']:8.1f} {row['status_4xx']:8d} {row['status_503']:8d} {row['status_5xx']:8d} "
-            f"{row['socket_errors']:8d}"
+            f"{row['socket_errors']:8d}  {row.get('spread', '')}"
         )
