@@ -7,7 +7,7 @@ import os
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("WEB_THREADS", 2))
-worker_class = "gthread"
+worker_class = "portal.gunicorn_worker.ThreadWorker"  # gthread, leaving new connections to idle workers
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

@@ -19,7 +19,8 @@ def gunicorn_conf(monkeypatch):
 
 def test_workers_and_threads_are_sized_from_the_cpu_count(gunicorn_conf):
     assert gunicorn_conf["workers"] == 2 * multiprocessing.cpu_count() + 1
-    assert gunicorn_conf["worker_class"] == "gthread" and gunicorn_conf["threads"] == 2
+    assert gunicorn_conf["threads"] == 2
+    assert gunicorn_conf["worker_class"] == "portal.gunicorn_worker.ThreadWorker"  # gthread, spreading connections
 
 
 def test_a_loaded_worker_freezes_the_app_out_of_the_garbage_collectors_reach(gunicorn_conf):
