@@ -12,8 +12,8 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from kb.generation import Generation
 from kb.models import Article
+from portal.generation import Generation
 from tickets.models import Ticket
 
 GENERATION = Generation("tickets:generation")

@@ -14,8 +14,8 @@ import re
 import time
 from dataclasses import dataclass
 
-from kb.generation import Generation
 from kb.models import Symptom
+from portal.generation import Generation
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
-"""kb.generation: values derived under a generation are read with it and derived again once it is renewed."""
+"""portal.generation: values derived under a generation are read with it and derived again once it is renewed."""
 
 import pytest
 from django.core.cache import cache
 
-from kb.generation import Generation
+from portal.generation import Generation
 
 pytestmark = pytest.mark.django_db  # renew() registers an on-commit callback
 
