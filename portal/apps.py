@@ -9,6 +9,7 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from portal import audit
+        from portal import audit, auth
 
         audit.connect_signals()
+        auth.connect_signals()

@@ -185,6 +185,9 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
 }
 SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if os.environ.get("REDIS_URL") else "db")
+# Logged-in users with their permissions, read from the cache when it is shared (portal.auth): kept until any
+# user, group or permission changes, or for this long at most.
+AUTH_USER_CACHE_SECONDS = 60 if os.environ.get("REDIS_URL") else 0
 RATE_LIMIT_SEARCH_PER_MINUTE = int(os.environ.get("RATE_LIMIT_SEARCH_PER_MINUTE", "120"))
 
 # Background tasks: django.tasks with the database backend (run `manage.py db_worker`).
