@@ -21,12 +21,13 @@ from __future__ import annotations
 from functools import cache, partial
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest
 
 from portal.generation import Generation
 
@@ -98,6 +99,17 @@ class OneQueryModelBackend(ModelBackend):
                     pairs = cursor.fetchall()
             user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in pairs}
         return user_obj._perm_cache
+
+
+def session_user_id(request: HttpRequest) -> object | None:
+    """The id of the user the request's session is logged in as, without reading the user.
+
+    For what needs only an identity (rate-limit counts, the request log): a view that needs no user, such as the
+    JSON API, then does not load one. Sessions are kept on the server, so the id is the one a login stored; a
+    session whose user has since changed their password or been deactivated still names them here.
+    """
+    session = getattr(request, "session", None)
+    return session.get(SESSION_KEY) if session is not None else None
 
 
 def forget_cached_users(**kwargs: object) -> None:

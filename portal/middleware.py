@@ -4,8 +4,11 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
+
+from portal.auth import session_user_id
 
 logger = logging.getLogger("portal.requests")
 
@@ -31,9 +34,10 @@ class RequestLogMiddleware:
 
 
 def user_id(request: HttpRequest) -> int | None:
-    """The logged-in user's id; None for anonymous requests and while the database cannot say."""
-    user = getattr(request, "user", None)
+    """The id of the user the session is logged in as (`portal.auth.session_user_id`: a view that needed no user
+    does not load one for this line); None for anonymous requests and while the database cannot say."""
     try:
-        return user.pk if user is not None and user.is_authenticated else None
-    except DatabaseError:
+        value = session_user_id(request)
+    except DatabaseError:  # sessions not in the cache are read from the database
         return None
+    return get_user_model()._meta.pk.to_python(value) if value else None

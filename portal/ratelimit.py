@@ -15,11 +15,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from portal.audit import client_ip, record
+from portal.auth import session_user_id
 
 
 def limit_key(request: HttpRequest) -> str:
-    user = getattr(request, "user", None)
-    return f"user:{user.pk}" if user is not None and user.is_authenticated else f"ip:{client_ip(request)}"
+    """Counted per logged-in user (read from the session: the JSON API does not load users), else per address."""
+    user_id = session_user_id(request)
+    return f"user:{user_id}" if user_id else f"ip:{client_ip(request)}"
 
 
 def is_limited(scope: str, who: str, per_minute: int) -> bool:

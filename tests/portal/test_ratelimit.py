@@ -54,3 +54,15 @@ def test_api_paths_get_json_errors():
     response = view(request_from("10.0.0.3", "/api/search"))
     assert response.status_code == 429
     assert json.loads(response.content)["error"].startswith("Too many requests")
+
+
+def test_a_logged_in_user_is_counted_by_their_session_whatever_the_address(client, django_user_model, settings):
+    cache.clear()
+    settings.RATE_LIMIT_SEARCH_PER_MINUTE = 2
+    client.force_login(django_user_model.objects.create_user("ulla"))
+    statuses = [client.get("/api/search", REMOTE_ADDR=f"10.0.1.{n}").status_code for n in range(3)]
+    assert statuses == [200, 200, 429]
+    assert client.get("/api/search", REMOTE_ADDR="10.0.1.9").status_code == 429
+    client.logout()
+    assert client.get("/api/search", REMOTE_ADDR="10.0.1.9").status_code == 200  # now counted by address
+    cache.clear()

@@ -1,6 +1,10 @@
 """GET /api/search: the shape other parts and integrations rely on."""
 
+import logging
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kb.models import SearchQueryLog, Symptom
 
@@ -90,3 +94,15 @@ def test_searches_over_the_rate_limit_get_a_429_with_a_message(client, guide, se
     assert page.status_code == 429
     assert "Too many requests" in page.content.decode()
     cache.clear()
+
+
+def test_a_logged_in_api_call_reads_the_session_but_no_user(client, guide, django_user_model, caplog):
+    user = django_user_model.objects.create_user("ivo")
+    client.force_login(user)
+    client.get("/api/search", {"q": "relay"})  # the answer is cached now
+    with CaptureQueriesContext(connection) as queries, caplog.at_level(logging.INFO, logger="portal.requests"):
+        assert client.get("/api/search", {"q": "relay"}).status_code == 200
+    tables = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "django_session" in tables and "auth_user" not in tables
+    logged = next(r for r in caplog.records if r.name == "portal.requests")
+    assert logged.user_id == user.pk  # the request log names the session's user all the same
