@@ -1,4 +1,4 @@
-"""Django's model backend, with the two lookups every logged-in request makes written once as SQL.
+"""Django's model backend, with the two lookups every logged-in request makes written once as SQL, and cached.
 
 - `get_user`: the request's user, read by `AuthenticationMiddleware` for every logged-in request.
 - `get_all_permissions`: the user's permissions, their own and their groups', in one query where
