@@ -73,7 +73,7 @@ def server_environment(database_url: str, dns_address: str, redis_url: str | Non
         DIAG_RATE_LIMIT="1000000",
         RATE_LIMIT_SEARCH_PER_MINUTE="1000000",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-        LOG_LEVEL="WARNING",
+        LOG_LEVEL="INFO",  # as in production: a JSON line per request and per task event, into the server log
     )
     return env
 

@@ -7,14 +7,14 @@
     scripts/loadtest --reference     # also pages that do no work: what the stack serves at best here
 
 The server runs as in production on one machine, with the shared cache (Redis on 127.0.0.1:6379, db 15, emptied
-first) when one answers. Phases: article pages alone (a logged-in helpdesk user, then a reader who is not logged
-in); /api/search alone at 50 clients sending back to back (saturation), with a helpdesk user's session and
-without one (as an integration calls it), then as 50 people searching as they type (each waits 0.25-0.75 s
-between requests); with --reference, the pages that do no work; last, the mixed workload (article pages,
-search-as-you-type, symptom-selector updates, the API, ticket comments, diagnostic runs against a loopback DNS
-server), whose diagnostic runs keep the db_worker busy after it ends. Prints requests/s, p50/p95/p99 and errors
-per phase; exits 1 on any 5xx, socket error or "database is locked". Targets: zero 5xx, article page >= 500
-req/s, /api/search p95 <= 50 ms.
+first) when one answers, and writes its JSON request log to a file (deleted after a run that passes). Phases:
+article pages alone (a logged-in helpdesk user, then a reader who is not logged in); /api/search alone at 50 clients
+sending back to back (saturation), with a helpdesk user's session and without one (as an integration calls it), then
+as 50 people searching as they type (each waits 0.25-0.75 s between requests); with --reference, the pages that do
+no work; last, the mixed workload (article pages, search-as-you-type, symptom-selector updates, the API, ticket
+comments, diagnostic runs against a loopback DNS server), whose diagnostic runs keep the db_worker busy after it
+ends. Prints requests/s, p50/p95/p99 and errors per phase; exits 1 on any 5xx, socket error or "database is locked".
+Targets: zero 5xx, article page >= 500 req/s, /api/search p95 <= 50 ms.
 """
 
 import argparse
@@ -144,6 +144,10 @@ def main() -> int:
     print(f'"database is locked" in server log: {locked}; tracebacks: {tracebacks}')
     failed = any(r["status_5xx"] or r["status_503"] or r["socket_errors"] for r in rows) or locked
     print("FAIL" if failed else "OK: zero 5xx, no socket errors, no locked database")
+    if failed:
+        print(f"server log (a JSON line per request): {server.logfile}")
+    else:
+        server.logfile.unlink()
     return 1 if failed else 0
 
 
