@@ -5,7 +5,8 @@ import multiprocessing
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# Two threaded workers per core: measured ahead of 2 x CPUs + 1 on a 2-core machine (docs/benchmarks.md).
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
 threads = int(os.environ.get("WEB_THREADS", 2))
 worker_class = "portal.gunicorn_worker.ThreadWorker"  # gthread, leaving new connections to idle workers
 timeout = 30
