@@ -1,5 +1,7 @@
 """Home, category and article pages."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -127,3 +129,10 @@ def test_views_are_buffered_then_written_in_one_update(client, guide, settings, 
 
 def test_home_points_to_the_symptom_selector(client, guide):
     assert 'href="/symptoms/"' in client.get("/").content.decode()
+
+
+def test_every_labelled_section_names_a_heading_on_the_page(client, guide):
+    for article in Article.objects.all():  # KB-0001 has no steps: its empty steps section names no heading
+        html = client.get(article.get_absolute_url()).content.decode()
+        for label in re.findall(r'aria-labelledby="([^"]+)"', html):
+            assert f'id="{label}"' in html, (article.kb_number, label)
