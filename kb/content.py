@@ -1,8 +1,13 @@
 """The article page's body (breadcrumb, title, symptoms, explanation, causes, numbered steps with CLI blocks,
 related articles), rendered once and cached until the article or the knowledge base changes.
 
-The article page reads one row (the article) and takes its body from the cache, as HTML rendered by
-`kb/_article_body.html`. The cache key holds:
+The article page takes its body from the cache, as HTML rendered by `kb/_article_body.html`, in one of two ways.
+
+With the shared cache (REDIS_URL; `KB_ARTICLE_CACHE_SECONDS` is then above 0) the article's row is cached with its
+body under the knowledge base's generation, which `kb.signals` renews for every process on any change: a cached
+article page reads no row at all (`article_page`).
+
+With the per-process cache the page reads the article's row, and the body's cache key holds:
 - the article's `updated_at`, which every change to one of its parts moves (`kb.signals`): an article's own
   changes show at once, also with a per-process cache;
 - the reader's firmware version, because the CLI blocks are shown in its spelling.
@@ -20,7 +25,9 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
@@ -30,6 +37,7 @@ from kb.models import Article, CLIBlock, CLIVariant
 CACHE_SECONDS = 60
 TEMPLATE = "kb/_article_body.html"
 KEY_PREFIX = "kb:article-body:v2"  # a new version when ArticleBody changes: a release never reads an older shape
+PAGE_KEY_PREFIX = "kb:article-page:v1"  # the same for the (article, body) pairs of the shared cache
 
 
 @dataclass(frozen=True)
@@ -77,3 +85,20 @@ def article_body(article: Article, firmware: str = "") -> ArticleBody:
     """The body of `article`, CLI blocks in `firmware`'s spelling: from the cache, or rendered and cached."""
     render = functools.partial(ArticleBody.render, article, firmware)
     return KNOWLEDGE_BASE.get_or_set(cache_key(article, firmware), render, CACHE_SECONDS)
+
+
+def article_page(number: int, firmware: str = "") -> tuple[Article, ArticleBody]:
+    """The article numbered `number` (Http404 if there is none) and its body, CLI blocks in `firmware`'s spelling.
+
+    With the shared cache both come from it, kept under the knowledge base's generation; otherwise the article's
+    row is read and its body comes from `article_body()`.
+    """
+    if not (seconds := settings.KB_ARTICLE_CACHE_SECONDS):
+        article = get_object_or_404(Article, number=number)
+        return article, article_body(article, firmware)
+
+    def read() -> tuple[Article, ArticleBody]:
+        article = get_object_or_404(Article, number=number)
+        return article, ArticleBody.render(article, firmware)
+
+    return KNOWLEDGE_BASE.get_or_set(f"{PAGE_KEY_PREFIX}:{number}:{firmware}", read, seconds)

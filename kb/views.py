@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from kb.content import article_body
+from kb.content import article_page
 from kb.models import Article, Category, CLIVariant
 
 FIRMWARE_SESSION_KEY = "firmware"
@@ -32,21 +32,18 @@ def article_by_number(request: HttpRequest, number: int) -> HttpResponse:
     return redirect(article, permanent=True)
 
 
-def _article(number: int) -> Article:
-    return get_object_or_404(Article, number=number)  # its category is read only to render its body
-
-
-def _article_context(request: HttpRequest, article: Article) -> dict:
+def _article_page(request: HttpRequest, number: int) -> dict:
     """The article and its body (cached until it changes), CLI blocks in the reader's firmware spelling."""
-    return {"article": article, "body": article_body(article, request.session.get(FIRMWARE_SESSION_KEY, ""))}
+    article, body = article_page(number, request.session.get(FIRMWARE_SESSION_KEY, ""))
+    return {"article": article, "body": body}
 
 
 def article(request: HttpRequest, number: int, slug: str) -> HttpResponse:
-    article = _article(number)
-    if article.slug != slug:
-        return redirect(article, permanent=True)
-    article.record_view()
-    return render(request, "kb/article.html", _article_context(request, article))
+    context = _article_page(request, number)
+    if context["article"].slug != slug:
+        return redirect(context["article"], permanent=True)
+    context["article"].record_view()
+    return render(request, "kb/article.html", context)
 
 
 @require_POST
@@ -56,7 +53,7 @@ def set_firmware(request: HttpRequest, number: int, slug: str) -> HttpResponse:
     if firmware and firmware not in CLIVariant.firmware_choices():
         return HttpResponse("Unknown firmware version.", status=400, content_type="text/plain")
     request.session[FIRMWARE_SESSION_KEY] = firmware
-    article = _article(number)
+    context = _article_page(request, number)
     if request.htmx:
-        return render(request, "kb/article.html#steps", _article_context(request, article))
-    return redirect(article)
+        return render(request, "kb/article.html#steps", context)
+    return redirect(context["article"])

@@ -188,6 +188,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if os.enviro
 # Logged-in users with their permissions, read from the cache when it is shared (portal.auth): kept until any
 # user, group or permission changes, or for this long at most.
 AUTH_USER_CACHE_SECONDS = 60 if os.environ.get("REDIS_URL") else 0
+# Article pages (the row and its rendered body) read from the cache, without a query, when it is shared (kb.content):
+# kept until anything in the knowledge base changes, or for this long at most.
+KB_ARTICLE_CACHE_SECONDS = 60 if os.environ.get("REDIS_URL") else 0
 RATE_LIMIT_SEARCH_PER_MINUTE = int(os.environ.get("RATE_LIMIT_SEARCH_PER_MINUTE", "120"))
 
 # Background tasks: django.tasks with the database backend (run `manage.py db_worker`).
