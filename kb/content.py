@@ -4,8 +4,8 @@ related articles), rendered once and cached until the article or the knowledge b
 The article page takes its body from the cache, as HTML rendered by `kb/_article_body.html`, in one of two ways.
 
 With the shared cache (REDIS_URL; `KB_ARTICLE_CACHE_SECONDS` is then above 0) the article's row is cached with its
-body (one entry per article and firmware) under the knowledge base's generation, which `kb.signals` renews for every process on any change: a cached
-article page reads no row at all (`article_page`).
+body (one entry per article and firmware) under the knowledge base's generation, which `kb.signals` renews for every
+process on any change: a cached article page reads no row at all (`article_page`).
 
 With the per-process cache the page reads the article's row, and the body's cache key holds:
 - the article's `updated_at`, which every change to one of its parts moves (`kb.signals`): an article's own
