@@ -3,6 +3,10 @@
     scripts/faulttest                  # both scenarios
     scripts/faulttest worker-kill      # kill -9 a db_worker in the middle of a diagnostic run
     scripts/faulttest postgres-restart # restart PostgreSQL under load
+    scripts/faulttest --no-redis       # without the shared Redis cache (per-process caches, database sessions)
+
+The server runs as in production on one machine, with the shared cache (Redis on 127.0.0.1:6379, db 15, emptied
+first) when one answers, as scripts/loadtest does.
 
 worker-kill: a run whose DNS server never answers keeps the worker busy; the worker is killed; the run must
 end as failed by its deadline (never stay "running"). postgres-restart: wrk drives the mixed workload while
@@ -20,6 +24,7 @@ import time
 
 from loadlib import (
     BASE,
+    fresh_redis,
     get,
     log,
     manage,
@@ -112,10 +117,13 @@ def postgres_restart(env: dict, seed: dict) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("scenario", nargs="?", choices=["worker-kill", "postgres-restart", "all"], default="all")
+    parser.add_argument("--no-redis", action="store_true", help="per-process caches and database sessions")
     args = parser.parse_args()
     results = {}
     with LoopbackDNS() as dns:
-        env = server_environment(recreate_postgres_database("portal_faulttest"), dns.address)
+        redis_url = None if args.no_redis else fresh_redis()
+        log("with the shared Redis cache" if redis_url else "with per-process caches")
+        env = server_environment(recreate_postgres_database("portal_faulttest"), dns.address, redis_url)
         env["DIAG_TIMEOUT"] = "8"
         seed = prepare(env)
         if args.scenario in ("worker-kill", "all"):
