@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from portal.health import healthz
 
+handler400 = "portal.views.bad_request"
 handler403 = "portal.views.permission_denied"
 handler500 = "portal.views.server_error"
 

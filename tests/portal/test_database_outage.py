@@ -7,6 +7,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import OperationalError
 from django.test import Client
 
+from kb.models import Article
 from portal.views import is_locked_error
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,3 +59,23 @@ def test_other_errors_are_still_500_pages(settings):
 def test_locked_sqlite_is_not_hidden_as_an_outage():
     assert is_locked_error(Exception("database is locked"))
     assert not is_locked_error(Exception("connection refused"))
+
+
+def test_a_session_that_cannot_be_saved_during_an_outage_is_a_503(guide, django_user_model, monkeypatch):
+    """Django's session middleware turns a failed session update into a 400 ("session deleted"); during an outage
+    the reader gets the outage page instead."""
+    from django.contrib.sessions.models import Session
+
+    client = Client(raise_request_exception=False)
+    client.force_login(django_user_model.objects.create_user("helpdesk"))
+    url = Article.objects.get(number=8).get_absolute_url()
+    monkeypatch.setattr(Session, "save", refuse)  # the database goes away after the session was read
+    response = client.post(f"{url}firmware/", {"firmware": ""})  # the view stores the firmware in the session
+    assert response.status_code == 503
+    assert "Temporarily unavailable" in response.content.decode()
+    monkeypatch.undo()
+    assert client.post(f"{url}firmware/", {"firmware": ""}).status_code == 302
+
+
+def test_other_bad_requests_are_still_400(client):
+    assert client.get("/", HTTP_HOST="bad host").status_code == 400
