@@ -37,7 +37,7 @@ from kb.models import Article, CLIBlock, CLIVariant
 CACHE_SECONDS = 60
 TEMPLATE = "kb/_article_body.html"
 KEY_PREFIX = "kb:article-body:v2"  # a new version when ArticleBody changes: a release never reads an older shape
-PAGE_KEY_PREFIX = "kb:article-page:v1"  # the same for the (article, body) pairs of the shared cache
+PAGE_KEY_PREFIX = "kb:article-page:v1"  # (article, body) pairs: a new version when ArticleBody or Article changes
 
 
 @dataclass(frozen=True)
