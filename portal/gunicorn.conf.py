@@ -25,13 +25,6 @@ def worker_exit(server: object, worker: object) -> None:
     flush_all()
 
 
-def child_exit(server: object, worker: object) -> None:
-    """In the arbiter, for every worker that exits (also killed ones): its connection count is gone."""
-    from portal.gunicorn_worker import forget
-
-    forget(worker)
-
-
 def post_worker_init(worker: object) -> None:
     """Load the URLconf (and with it every view module), then freeze what the worker holds out of the GC's reach.
 
