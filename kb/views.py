@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from kb.content import article_page
+from kb.content import ArticleBody, article_page
 from kb.models import Article, Category, CLIVariant
 
 FIRMWARE_SESSION_KEY = "firmware"
@@ -32,18 +32,17 @@ def article_by_number(request: HttpRequest, number: int) -> HttpResponse:
     return redirect(article, permanent=True)
 
 
-def _article_page(request: HttpRequest, number: int) -> dict:
+def _article_page(request: HttpRequest, number: int) -> tuple[Article, ArticleBody]:
     """The article and its body (cached until it changes), CLI blocks in the reader's firmware spelling."""
-    article, body = article_page(number, request.session.get(FIRMWARE_SESSION_KEY, ""))
-    return {"article": article, "body": body}
+    return article_page(number, request.session.get(FIRMWARE_SESSION_KEY, ""))
 
 
 def article(request: HttpRequest, number: int, slug: str) -> HttpResponse:
-    context = _article_page(request, number)
-    if context["article"].slug != slug:
-        return redirect(context["article"], permanent=True)
-    context["article"].record_view()
-    return render(request, "kb/article.html", context)
+    article, body = _article_page(request, number)
+    if article.slug != slug:
+        return redirect(article, permanent=True)
+    article.record_view()
+    return render(request, "kb/article.html", {"article": article, "body": body})
 
 
 @require_POST
@@ -53,7 +52,7 @@ def set_firmware(request: HttpRequest, number: int, slug: str) -> HttpResponse:
     if firmware and firmware not in CLIVariant.firmware_choices():
         return HttpResponse("Unknown firmware version.", status=400, content_type="text/plain")
     request.session[FIRMWARE_SESSION_KEY] = firmware
-    context = _article_page(request, number)
+    article, body = _article_page(request, number)
     if request.htmx:
-        return render(request, "kb/article.html#steps", context)
-    return redirect(context["article"])
+        return render(request, "kb/article.html#steps", {"article": article, "body": body})
+    return redirect(article)
