@@ -179,18 +179,19 @@ STORAGES = {
 # Cache (rate limits, article parts, sessions): Redis when REDIS_URL is set (shared by all processes), else
 # per-process memory. Sessions are read from the cache only when it is shared: a per-process copy could
 # outlive a logout handled by another process.
+shared_cache = bool(os.environ.get("REDIS_URL"))
 CACHES = {
     "default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
-    if os.environ.get("REDIS_URL")
+    if shared_cache
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
 }
-SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if os.environ.get("REDIS_URL") else "db")
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if shared_cache else "db")
 # Logged-in users with their permissions, read from the cache when it is shared (portal.auth): kept until any
 # user, group or permission changes, or for this long at most.
-AUTH_USER_CACHE_SECONDS = 60 if os.environ.get("REDIS_URL") else 0
+AUTH_USER_CACHE_SECONDS = 60 if shared_cache else 0
 # Article pages (the row and its rendered body) read from the cache, without a query, when it is shared (kb.content):
 # kept until anything in the knowledge base changes, or for this long at most.
-KB_ARTICLE_CACHE_SECONDS = 60 if os.environ.get("REDIS_URL") else 0
+KB_ARTICLE_CACHE_SECONDS = 60 if shared_cache else 0
 RATE_LIMIT_SEARCH_PER_MINUTE = int(os.environ.get("RATE_LIMIT_SEARCH_PER_MINUTE", "120"))
 
 # Background tasks: django.tasks with the database backend (run `manage.py db_worker`).
