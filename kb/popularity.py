@@ -7,17 +7,19 @@ few seconds of counts.
 
 from collections import Counter
 
+from django.db import transaction
 from django.db.models import F
 
 from kb.buffer import WriteBuffer
 
 
 def _write(article_ids: list[int]) -> None:
-    """One UPDATE per article viewed since the last write."""
+    """One UPDATE per article viewed since the last write, all or none (a write retried after an outage)."""
     from kb.models import Article
 
-    for article_id, views in Counter(article_ids).items():
-        Article.objects.filter(pk=article_id).update(views=F("views") + views)
+    with transaction.atomic():
+        for article_id, views in Counter(article_ids).items():
+            Article.objects.filter(pk=article_id).update(views=F("views") + views)
 
 
 _views: WriteBuffer[int] = WriteBuffer(_write, "KB_VIEW_FLUSH_SECONDS")

@@ -20,8 +20,9 @@ errorlog = "-"
 
 def worker_exit(server: object, worker: object) -> None:
     """A worker leaving (max_requests, reload, shutdown) writes the view counts and API searches it holds."""
-    from kb.buffer import flush_all
+    from kb.buffer import flush_all, stop_flusher
 
+    stop_flusher()
     flush_all()
 
 
@@ -32,9 +33,15 @@ def post_worker_init(worker: object) -> None:
     modules, classes and functions that are never garbage. Walking them paused a worker for 100-200 ms under load,
     a few times a minute, and every request it held waited (docs/benchmarks.md). Frozen (`gc.freeze()`), a full
     collection walks only what requests left behind; new cyclic garbage is still collected.
+
+    Last, it starts the thread that writes the buffered view counts and API searches (`kb.buffer`), so that no
+    request waits for those writes.
     """
     from django.urls import get_resolver
+
+    from kb.buffer import start_flusher
 
     get_resolver().url_patterns  # noqa: B018 - imports the URLconf now rather than on the first request
     gc.collect()
     gc.freeze()
+    start_flusher()

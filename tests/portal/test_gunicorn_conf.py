@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from kb.buffer import stop_flusher
+
 
 @pytest.fixture
 def gunicorn_conf(monkeypatch):
@@ -33,3 +35,4 @@ def test_a_loaded_worker_freezes_the_app_out_of_the_garbage_collectors_reach(gun
         assert len(gc.get_objects(generation=2)) < frozen  # a full collection no longer walks the app
     finally:
         gc.unfreeze()
+        stop_flusher()  # started by the hook too (tests/kb/test_buffer.py)
