@@ -40,7 +40,7 @@ def post_worker_init(worker: object) -> None:
     A request gives up the GIL at every socket call (the client, Redis, PostgreSQL) and must win it back from the
     worker's other threads, which keep it for up to Python's switch interval, 5 ms by default: under load a request
     that waited so at each of its round trips ended up among the slowest. At 0.5 ms the tail shortened in every
-    interleaved run (`/api/search` p99 80-107 ms against 104-131) with the same throughput (docs/benchmarks.md).
+    interleaved run (`/api/search` p99 78-109 ms against 104-131) with the same throughput (docs/benchmarks.md).
 
     Last, it starts the thread that writes the buffered view counts and API searches (`kb.buffer`), so that no
     request waits for those writes.
