@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -228,10 +229,12 @@ def wrk(
         str(ROOT / "scripts" / "wrk" / "mixed.lua"),
         BASE,
     ]
+    started = time.time()
     with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         time.sleep(min(seconds / 2, 5))
         spread = connection_spread()
         stdout, stderr = process.communicate(timeout=seconds + 60)
+    window = (started, time.time())
     line = next((x for x in stdout.splitlines() if x.startswith("RESULT ")), None)
     if line is None:
         raise SystemExit(f"wrk gave no result for {name}:\n{stdout}\n{stderr}")
@@ -240,7 +243,30 @@ def wrk(
     numbers["connections"] = connections
     numbers["think_ms"] = think_ms
     numbers["spread"] = spread
+    numbers["window"] = window
     return numbers
+
+
+def add_django_times(logfile: Path, rows: list[dict]) -> None:
+    """Add to each phase's row the p95 and p99 of the time Django itself took (the request log's `duration_ms`).
+
+    Beside wrk's latency, which the client measures, they show how much of a request's time went to waiting:
+    for a connection, a thread, the GIL or a core.
+    """
+    entries = []
+    for line in logfile.read_text(errors="replace").splitlines():
+        if '"duration_ms"' in line:
+            try:
+                record = json.loads(line)
+                entries.append((datetime.fromisoformat(record["time"]).timestamp(), float(record["duration_ms"])))
+            except (ValueError, KeyError):
+                continue
+    for row in rows:
+        start, end = row["window"]
+        durations = sorted(duration for at, duration in entries if start <= at <= end)
+        if durations:
+            row["django_p95_ms"] = durations[int(len(durations) * 0.95)]
+            row["django_p99_ms"] = durations[int(len(durations) * 0.99)]
 
 
 def connection_spread() -> str:
@@ -265,14 +291,16 @@ def connection_spread() -> str:
 
 def print_table(rows: list[dict]) -> None:
     columns = ["conns", "think ms", "req/s", "p50 ms", "p95 ms", "p99 ms", "4xx", "503", "other5xx", "sock"]
+    columns += ["dj p95", "dj p99"]  # Django's own time (add_django_times), when measured
     # "per worker": the connections on each gunicorn worker mid-phase (ss -tnp), busiest first
     header = f"{'workload':28} " + " ".join(f"{c:>8}" for c in columns) + "  per worker"
     print(header)
     print("-" * len(header))
     for row in rows:
+        django = " ".join(f"{row[k]:8.1f}" if k in row else f"{'-':>8}" for k in ("django_p95_ms", "django_p99_ms"))
         print(
             f"{row['name']:28} {row['connections']:8d} {row.get('think_ms', 0):8d} {row['rps']:8.1f} "
             f"{row['p50_ms']:8.1f} {row['p95_ms']:8.1f} "
             f"{row['p99_ms']:8.1f} {row['status_4xx']:8d} {row['status_503']:8d} {row['status_5xx']:8d} "
-            f"{row['socket_errors']:8d}  {row.get('spread', '')}"
+            f"{row['socket_errors']:8d} {django}  {row.get('spread', '')}"
         )

@@ -13,7 +13,8 @@ sending back to back (saturation), with a helpdesk user's session and without on
 as 50 people searching as they type (each waits 0.25-0.75 s between requests); with --reference, the pages that do
 no work; last, the mixed workload (article pages, search-as-you-type, symptom-selector updates, the API, ticket
 comments, diagnostic runs against a loopback DNS server), whose diagnostic runs keep the db_worker busy after it
-ends. Prints requests/s, p50/p95/p99 and errors per phase; exits 1 on any 5xx, socket error or "database is locked".
+ends. Prints requests/s, p50/p95/p99 and errors per phase, and beside wrk's latency the p95/p99 of Django's own
+time from the request log ("dj"); exits 1 on any 5xx, socket error or "database is locked".
 Targets: zero 5xx, article page >= 500 req/s, /api/search p95 <= 50 ms.
 """
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from urllib.parse import quote_plus
 
 from loadlib import (
+    add_django_times,
     fresh_redis,
     log,
     prepare,
@@ -138,6 +140,7 @@ def main() -> int:
             )
             locked = server.log_contains("database is locked")
             tracebacks = server.log_contains("Traceback")
+    add_django_times(server.logfile, rows)
     print()
     print(f"Load test on {label} ({seconds} s per phase, wrk -t2, loopback)")
     print_table(rows)
