@@ -2,6 +2,7 @@
 
 import gc
 import runpy
+import sys
 import time
 from pathlib import Path
 
@@ -106,6 +107,7 @@ def test_in_a_gunicorn_worker_a_background_thread_writes_and_requests_do_not(cli
     hooks = runpy.run_path(str(Path(django_settings.BASE_DIR) / "portal" / "gunicorn.conf.py"))
     article = Article.objects.get(number=3)
     client.get("/api/search", {"q": "relay"})  # the answer is cached before the thread starts
+    switch_interval = sys.getswitchinterval()  # the hook also sets the worker's
     try:
         hooks["post_worker_init"](worker=None)
         with CaptureQueriesContext(connection) as queries:  # the interval (0 s in tests) has passed every time
@@ -119,5 +121,6 @@ def test_in_a_gunicorn_worker_a_background_thread_writes_and_requests_do_not(cli
     finally:
         hooks["worker_exit"](server=None, worker=None)
         gc.unfreeze()
+        sys.setswitchinterval(switch_interval)
     assert write_buffers._flusher is None  # stopped when the worker exits
     assert Article.objects.get(pk=article.pk).views == 1
