@@ -135,6 +135,9 @@ else:
     # beginning, not where a concurrent one is (synchronised scans), or the same search ranks a different pool.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c synchronize_seqscans=off".strip()
+    # A server that cannot be reached fails the connection (the outage page) instead of holding the request for
+    # the operating system's TCP timeout, about two minutes; DATABASE_URL's ?connect_timeout=N overrides it.
+    options.setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -181,7 +184,11 @@ STORAGES = {
 # outlive a logout handled by another process.
 shared_cache = bool(os.environ.get("REDIS_URL"))
 CACHES = {
-    "default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    "default": {
+        "BACKEND": "portal.cache.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},  # seconds: redis-py waits forever by default
+    }
     if shared_cache
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
 }

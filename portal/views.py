@@ -1,7 +1,8 @@
-"""Site-wide error pages: 403s leave an audit trail, a database outage is a 503 rather than a 500 or a 400."""
+"""Site-wide error pages: 403s leave an audit trail, a database or cache outage is a 503 rather than a 500 or a 400."""
 
 import sys
 
+import redis
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -19,9 +20,11 @@ def is_locked_error(exception: Exception) -> bool:
 
 
 def is_outage(exception: BaseException | None) -> bool:
-    """The database could not be reached: `exception`, or one it was raised while handling."""
+    """The database or the shared cache could not be reached: `exception`, or one it was raised while handling."""
     while exception is not None:
         if isinstance(exception, (OperationalError, InterfaceError)) and not is_locked_error(exception):
+            return True
+        if isinstance(exception, (redis.ConnectionError, redis.TimeoutError)):
             return True
         exception = exception.__cause__ or exception.__context__
     return False

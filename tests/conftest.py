@@ -4,6 +4,8 @@ Diagnostics never leave loopback in tests: unless a test points them at the loop
 fixture), they ask a resolver on 127.0.0.1 where nothing answers and reach only configured loopback URLs.
 """
 
+import socket
+
 import pytest
 
 
@@ -35,3 +37,12 @@ def guide(db):
     from kb.importer import import_guide
 
     return import_guide(settings.GUIDE_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def silent_server():
+    """A port on loopback whose connections the kernel accepts and nobody ever answers (a hung server)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield listener.getsockname()[1]

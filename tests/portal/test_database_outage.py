@@ -1,5 +1,5 @@
-"""While the database is unreachable, every page answers a 503 (wherever the request first needs the database)
-and the portal recovers by itself."""
+"""While the database (or, with REDIS_URL, the shared cache) is unreachable, every page answers a 503 (wherever the
+request first needs it) and the portal recovers by itself."""
 
 import pytest
 from django.db import connection
@@ -79,3 +79,20 @@ def test_a_session_that_cannot_be_saved_during_an_outage_is_a_503(guide, django_
 
 def test_other_bad_requests_are_still_400(client):
     assert client.get("/", HTTP_HOST="bad host").status_code == 400
+
+
+def test_a_cache_server_that_does_not_answer_gives_the_outage_page(guide, settings, silent_server):
+    """With REDIS_URL, a hung Redis fails each command after its timeout: the 503 page, not a 500."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{silent_server}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    article = Article.objects.get(number=8)
+    client = Client(raise_request_exception=False)
+    api = client.get("/api/search?q=relay")  # the rate-limit count is the first thing to need the cache
+    assert api.status_code == 503 and api["Retry-After"] == "5"
+    page = client.get(article.get_absolute_url())  # the article's body is read from the cache
+    assert page.status_code == 503 and "Temporarily unavailable" in page.content.decode()
