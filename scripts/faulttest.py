@@ -1,8 +1,10 @@
-"""Fault tests against the production server on 127.0.0.1 with PostgreSQL (run as root: it restarts PostgreSQL).
+"""Fault tests against the production server on 127.0.0.1 with PostgreSQL (run as root: it restarts PostgreSQL and
+Redis).
 
-    scripts/faulttest                  # both scenarios
+    scripts/faulttest                  # every scenario
     scripts/faulttest worker-kill      # kill -9 a db_worker in the middle of a diagnostic run
     scripts/faulttest postgres-restart # restart PostgreSQL under load
+    scripts/faulttest redis-restart    # stop Redis (the shared cache) for 3 s under load, then start it
     scripts/faulttest --no-redis       # without the shared Redis cache (per-process caches, database sessions)
 
 The server runs as in production on one machine, with the shared cache (Redis on 127.0.0.1:6379, db 15, emptied
@@ -12,6 +14,9 @@ worker-kill: a run whose DNS server never answers keeps the worker busy; the wor
 end as failed by its deadline (never stay "running"). postgres-restart: wrk drives the mixed workload while
 PostgreSQL restarts; requests during the outage must be 503 pages (no other 5xx), requests afterwards must
 succeed without restarting the portal, and every comment written before the outage must still be there.
+redis-restart (with the shared cache only): the same while Redis stops for a few seconds and starts again without
+what it held (it keeps nothing on disk); afterwards the helpdesk user's session must still be valid (sessions are
+kept in the database too).
 """
 
 import argparse
@@ -21,6 +26,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
+from collections.abc import Callable
 
 from loadlib import (
     BASE,
@@ -50,6 +57,8 @@ from diagnostics.services import start_run
 run = start_run(Target(domain="silent.test"), ["mx_records"])
 print(run.pk)
 """
+REDIS_DOWN_SECONDS = 3
+REDIS_CONF = "/etc/redis/redis.conf"  # Debian's package, as on this machine
 COUNT_COMMENTS = """
 from tickets.models import Event
 print(Event.objects.filter(kind__in=["reply", "note"]).count())
@@ -91,32 +100,76 @@ def worker_kill(env: dict, seed: dict) -> bool:
 
 def postgres_restart(env: dict, seed: dict) -> bool:
     cluster = glob.glob("/etc/postgresql/*")[0].rsplit("/", 1)[1]
+
+    def restart() -> None:
+        command = ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart", "-m", "fast"]
+        subprocess.run(command, check=True)
+        log("PostgreSQL restarted")
+
+    return outage_under_load(env, seed, f"PostgreSQL {cluster} restarts", restart)
+
+
+def redis_restart(env: dict, seed: dict) -> bool:
+    def stop_and_start() -> None:
+        # Debian's init script finds no pidfile for the Redis started on this machine: stop it by command.
+        subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], check=False, capture_output=True)
+        if redis_answers():
+            raise SystemExit("Redis did not stop")
+        log("Redis stopped")
+        time.sleep(REDIS_DOWN_SECONDS)
+        subprocess.run(["redis-server", REDIS_CONF], check=True, capture_output=True)
+        deadline = time.monotonic() + 10
+        while not redis_answers():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"Redis did not start again (redis-server {REDIS_CONF})")
+            time.sleep(0.1)
+        log("Redis started again (empty)")
+
+    return outage_under_load(env, seed, f"Redis stops for {REDIS_DOWN_SECONDS} s", stop_and_start)
+
+
+def outage_under_load(env: dict, seed: dict, what: str, fault: Callable[[], None]) -> bool:
+    """The mixed workload (20 clients, 20 s) with `fault` 5 s into it. Passes when no answer but the outage page
+    was a 5xx, every page answers afterwards without a restart of the portal, the helpdesk user's session is still
+    valid, and no comment written before the outage is lost."""
     with production_server(env, workers=1):
         wrk("warm-up", mixed_requests(seed), seed, connections=20, seconds=5)
         before = int(shell(env, COUNT_COMMENTS))
-        log(f"{before} comments written before the outage; restarting PostgreSQL {cluster} in 5 s, under load")
+        log(f"{before} comments written before the outage; in 5 s {what}, under load")
 
-        def restart() -> None:
+        def after_5_seconds() -> None:
             time.sleep(5)
-            subprocess.run(
-                ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart", "-m", "fast"], check=True
-            )
-            log("PostgreSQL restarted")
+            fault()
 
-        thread = threading.Thread(target=restart)
+        thread = threading.Thread(target=after_5_seconds)
         thread.start()
-        row = wrk("mixed during restart", mixed_requests(seed), seed, connections=20, seconds=20)
+        row = wrk(f"mixed while {what.split()[0]} is down", mixed_requests(seed), seed, connections=20, seconds=20)
         thread.join()
         statuses = [get(url) for url in seed["articles"]] + [get("/api/search?q=relay"), get("/tickets/", seed)]
+        logged_in = still_logged_in(seed)
         after = int(shell(env, COUNT_COMMENTS))
     print_table([row])
-    print(f"after the restart: statuses {sorted(set(statuses))}; comments before {before}, after {after}")
-    return row["status_5xx"] == 0 and set(statuses) == {200} and after >= before
+    print(f"afterwards: statuses {sorted(set(statuses))}; session still valid: {logged_in}")
+    print(f"comments before the outage {before}, after {after}")
+    return row["status_5xx"] == 0 and set(statuses) == {200} and logged_in and after >= before
+
+
+def redis_answers() -> bool:
+    ping = subprocess.run(["redis-cli", "-p", "6379", "ping"], check=False, capture_output=True, text=True, timeout=5)
+    return ping.stdout.strip() == "PONG"
+
+
+def still_logged_in(seed: dict) -> bool:
+    """The seeded helpdesk user's session opens the ticket list (rather than redirecting to the login page)."""
+    request = urllib.request.Request(f"{BASE}/tickets/", headers={"Cookie": f"sessionid={seed['session']}"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+        return response.status == 200 and "/accounts/login/" not in response.geturl()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenario", nargs="?", choices=["worker-kill", "postgres-restart", "all"], default="all")
+    scenarios = ["worker-kill", "postgres-restart", "redis-restart", "all"]
+    parser.add_argument("scenario", nargs="?", choices=scenarios, default="all")
     parser.add_argument("--no-redis", action="store_true", help="per-process caches and database sessions")
     args = parser.parse_args()
     results = {}
@@ -130,6 +183,8 @@ def main() -> int:
             results["worker-kill"] = worker_kill(env, seed)
         if args.scenario in ("postgres-restart", "all"):
             results["postgres-restart"] = postgres_restart(env, seed)
+        if args.scenario in ("redis-restart", "all") and redis_url:
+            results["redis-restart"] = redis_restart(env, seed)
     print(json.dumps({name: "OK" if ok else "FAIL" for name, ok in results.items()}))
     print(f"(server was {BASE})")
     return 0 if all(results.values()) else 1
