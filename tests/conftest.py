@@ -4,7 +4,11 @@ Diagnostics never leave loopback in tests: unless a test points them at the loop
 fixture), they ask a resolver on 127.0.0.1 where nothing answers and reach only configured loopback URLs.
 """
 
+import gc
+import runpy
 import socket
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +50,21 @@ def silent_server():
         listener.bind(("127.0.0.1", 0))
         listener.listen(8)
         yield listener.getsockname()[1]
+
+
+@pytest.fixture
+def gunicorn_conf(monkeypatch):
+    """portal/gunicorn.conf.py's settings and hooks, read as gunicorn reads them (default sizing). Afterwards,
+    what `post_worker_init` changed in this process is undone: the GC freeze, the switch interval, the writer thread.
+    """
+    from django.conf import settings
+
+    from kb.buffer import stop_flusher
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("WEB_THREADS", raising=False)
+    switch_interval = sys.getswitchinterval()
+    yield runpy.run_path(str(Path(settings.BASE_DIR) / "portal" / "gunicorn.conf.py"))
+    gc.unfreeze()
+    sys.setswitchinterval(switch_interval)
+    stop_flusher()

@@ -1,13 +1,8 @@
 """Writes made in batches (kb.buffer): view counts and API searches wait in memory, then are written together."""
 
-import gc
-import runpy
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
@@ -49,14 +44,13 @@ def test_api_searches_are_recorded_in_batches(client, guide, settings, django_as
     assert rows[0].created_at <= rows[2].created_at and all(row.result_count > 0 for row in rows)
 
 
-def test_a_gunicorn_worker_writes_what_it_holds_when_it_exits(client, guide, settings):
+def test_a_gunicorn_worker_writes_what_it_holds_when_it_exits(client, guide, settings, gunicorn_conf):
     settings.KB_SEARCH_LOG_FLUSH_SECONDS = settings.KB_VIEW_FLUSH_SECONDS = 3600
     article = Article.objects.get(number=3)
     client.get(article.get_absolute_url())
     client.get("/api/search", {"q": "milter"})
     assert Article.objects.get(pk=article.pk).views == 0
-    hooks = runpy.run_path(str(Path(django_settings.BASE_DIR) / "portal" / "gunicorn.conf.py"))
-    hooks["worker_exit"](server=None, worker=None)
+    gunicorn_conf["worker_exit"](server=None, worker=None)
     assert Article.objects.get(pk=article.pk).views == 1
     assert SearchQueryLog.objects.filter(source="api", query="milter").count() == 1
     popularity.flush()
@@ -101,26 +95,20 @@ def test_a_write_that_fails_for_another_reason_drops_its_items(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_in_a_gunicorn_worker_a_background_thread_writes_and_requests_do_not(client, guide, monkeypatch):
+def test_in_a_gunicorn_worker_a_background_thread_writes_and_requests_do_not(client, guide, monkeypatch, gunicorn_conf):
     """`post_worker_init` starts the thread; from then on no request writes, even when a write is due."""
     monkeypatch.setattr(write_buffers, "FLUSHER_TICK", 0.05)
-    hooks = runpy.run_path(str(Path(django_settings.BASE_DIR) / "portal" / "gunicorn.conf.py"))
     article = Article.objects.get(number=3)
     client.get("/api/search", {"q": "relay"})  # the answer is cached before the thread starts
-    switch_interval = sys.getswitchinterval()  # the hook also sets the worker's
-    try:
-        hooks["post_worker_init"](worker=None)
-        with CaptureQueriesContext(connection) as queries:  # the interval (0 s in tests) has passed every time
-            client.get("/api/search", {"q": "relay"})
-            client.get(article.get_absolute_url())
-        assert not [q["sql"] for q in queries if "INSERT" in q["sql"] or "UPDATE" in q["sql"]]
-        deadline = time.monotonic() + 10
-        while SearchQueryLog.objects.filter(source="api").count() < 2 or not Article.objects.get(pk=article.pk).views:
-            assert time.monotonic() < deadline, "the background thread wrote nothing"
-            time.sleep(0.05)
-    finally:
-        hooks["worker_exit"](server=None, worker=None)
-        gc.unfreeze()
-        sys.setswitchinterval(switch_interval)
+    gunicorn_conf["post_worker_init"](worker=None)
+    with CaptureQueriesContext(connection) as queries:  # the interval (0 s in tests) has passed every time
+        client.get("/api/search", {"q": "relay"})
+        client.get(article.get_absolute_url())
+    assert not [q["sql"] for q in queries if "INSERT" in q["sql"] or "UPDATE" in q["sql"]]
+    deadline = time.monotonic() + 10
+    while SearchQueryLog.objects.filter(source="api").count() < 2 or not Article.objects.get(pk=article.pk).views:
+        assert time.monotonic() < deadline, "the background thread wrote nothing"
+        time.sleep(0.05)
+    gunicorn_conf["worker_exit"](server=None, worker=None)
     assert write_buffers._flusher is None  # stopped when the worker exits
     assert Article.objects.get(pk=article.pk).views == 1

@@ -2,21 +2,9 @@
 
 import gc
 import multiprocessing
-import runpy
 import sys
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-
-from kb.buffer import stop_flusher
-
-
-@pytest.fixture
-def gunicorn_conf(monkeypatch):
-    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
-    monkeypatch.delenv("WEB_THREADS", raising=False)
-    return runpy.run_path(str(Path(settings.BASE_DIR) / "portal" / "gunicorn.conf.py"))
 
 
 def test_workers_and_threads_are_sized_from_the_cpu_count(gunicorn_conf):
@@ -27,15 +15,9 @@ def test_workers_and_threads_are_sized_from_the_cpu_count(gunicorn_conf):
 
 def test_a_loaded_worker_freezes_the_app_and_hands_the_gil_over_sooner(gunicorn_conf):
     gc.unfreeze()
-    switch_interval = sys.getswitchinterval()
-    try:
-        gunicorn_conf["post_worker_init"](worker=None)
-        assert sys.getswitchinterval() == pytest.approx(0.0005)  # threads hand the GIL over sooner
-        assert "kb.views" in sys.modules  # the URLconf and its views are loaded before the freeze
-        frozen = gc.get_freeze_count()
-        assert frozen > 10_000
-        assert len(gc.get_objects(generation=2)) < frozen  # a full collection no longer walks the app
-    finally:
-        gc.unfreeze()
-        sys.setswitchinterval(switch_interval)
-        stop_flusher()  # started by the hook too (tests/kb/test_buffer.py)
+    gunicorn_conf["post_worker_init"](worker=None)  # also starts the writer thread (tests/kb/test_buffer.py)
+    assert sys.getswitchinterval() == pytest.approx(0.0005)  # threads hand the GIL over sooner
+    assert "kb.views" in sys.modules  # the URLconf and its views are loaded before the freeze
+    frozen = gc.get_freeze_count()
+    assert frozen > 10_000
+    assert len(gc.get_objects(generation=2)) < frozen  # a full collection no longer walks the app
