@@ -6,9 +6,12 @@ import os
 import sys
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-# Two threaded workers per core: measured ahead of 2 x CPUs + 1 on a 2-core machine (docs/benchmarks.md).
+# Two workers per core: measured ahead of 2 x CPUs + 1 on a 2-core machine (docs/benchmarks.md).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
-threads = int(os.environ.get("WEB_THREADS", 2))
+# One request thread per worker: the threads of one process share the GIL, and handing it between them cost a
+# worker about a fifth more CPU per request; 4 x 1 served 4-47% more API requests than 4 x 2 in each of five
+# interleaved pairs (docs/benchmarks.md). Raise it when requests mostly wait, e.g. on a database across the network.
+threads = int(os.environ.get("WEB_THREADS", 1))
 worker_class = "portal.gunicorn_worker.ThreadWorker"  # gthread, leaving new connections to idle workers
 timeout = 30
 graceful_timeout = 20
@@ -38,9 +41,11 @@ def post_worker_init(worker: object) -> None:
     collection walks only what requests left behind; new cyclic garbage is still collected.
 
     A request gives up the GIL at every socket call (the client, Redis, PostgreSQL) and must win it back from the
-    worker's other threads, which keep it for up to Python's switch interval, 5 ms by default: under load a request
-    that waited so at each of its round trips ended up among the slowest. At 0.5 ms the tail shortened in every
-    interleaved run (`/api/search` p99 78-109 ms against 104-131) with the same throughput (docs/benchmarks.md).
+    worker's other threads (request threads, gthread's connection poller, the buffer writer), which keep it for up
+    to Python's switch interval, 5 ms by default: under load a request that waited so at each of its round trips
+    ended up among the slowest. At 0.5 ms the tail shortened in every interleaved run with two request threads
+    (`/api/search` p99 78-109 ms against 104-131); with one, the p99 without a session stayed at 56-78 ms against
+    113-129 (docs/benchmarks.md).
 
     Last, it starts the thread that writes the buffered view counts and API searches (`kb.buffer`), so that no
     request waits for those writes.
