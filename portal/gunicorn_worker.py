@@ -1,4 +1,5 @@
-"""gunicorn's threaded worker, leaving new connections to idle workers while its own threads are busy.
+"""gunicorn's threaded worker, leaving new connections to idle workers while its own threads are busy, and
+connections that have not sent a request to the poller.
 
 gunicorn's gthread worker accepts every connection the listening socket offers (up to `worker_connections`) and
 queues it on its own threads, even when they are all busy and another worker sits idle (benoitc/gunicorn#3433,
@@ -8,6 +9,14 @@ connections on one worker, one core at 100% while the machine was 38% idle (docs
 This worker accepts at once while one of its threads is free. While all are busy it accepts at most one connection
 every BUSY_ACCEPT_INTERVAL, so that an idle worker takes the next connection first, and yet, when every worker is
 busy, no connection waits in the listen backlog behind the keep-alive connections the workers already serve.
+
+A second change: gthread's request thread waits up to 5 s for a new connection's first bytes before it hands the
+connection to the poller. With one request thread per worker (portal/gunicorn.conf.py) a client that connects and
+waits (a browser's preconnect, a person's think time in scripts/loadtest) held the whole worker meanwhile. This
+worker waits FIRST_BYTES_WAIT, time enough for a request sent right after the handshake (while the thread waits, the
+worker counts as busy, so the connections behind it go to other workers); a connection still silent then goes to
+the poller, gthread's own path after its wait, and comes back to a thread when its request arrives.
+
 The hooks are gthread's own methods in the gunicorn version pinned in requirements.txt;
 tests/portal/test_gunicorn_worker.py runs the worker under gunicorn.
 """
@@ -18,6 +27,7 @@ from socket import socket
 from gunicorn.workers import gthread
 
 BUSY_ACCEPT_INTERVAL = 0.01  # seconds
+FIRST_BYTES_WAIT = 0.01  # seconds a request thread waits for a new connection's request (gthread: 5 s)
 
 
 class ThreadWorker(gthread.ThreadWorker):
@@ -48,3 +58,8 @@ class ThreadWorker(gthread.ThreadWorker):
     def finish_request(self, conn: gthread.TConn, fs: object) -> None:
         self.requests_in_flight -= 1
         super().finish_request(conn, fs)
+
+    def handle(self, conn: gthread.TConn) -> object:
+        if not conn.initialized and not conn.wait_for_data(FIRST_BYTES_WAIT):  # a new connection, still silent
+            return gthread._DEFER  # to the poller, which hands it back once readable (data_ready)
+        return super().handle(conn)

@@ -1,5 +1,6 @@
 """portal.gunicorn_worker.ThreadWorker under a real gunicorn: a worker whose threads are busy leaves new
-connections to the idle ones, so simultaneous requests run in parallel on different workers."""
+connections to the idle ones, so simultaneous requests run in parallel on different workers; a connection that
+has not sent its request yet does not hold a thread."""
 
 import http.client
 import socket
@@ -8,6 +9,8 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -26,12 +29,13 @@ def pid_after(url: str, seconds: float = 0) -> str:
         return response.read().decode()
 
 
-@pytest.fixture
-def server():
+@contextmanager
+def gunicorn(workers: int) -> Iterator[str]:
+    """gunicorn serving tests.servers.sleepy_wsgi with `workers` single-threaded ThreadWorkers; its base URL."""
     url = f"http://127.0.0.1:{free_port()}"
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "tests.servers.sleepy_wsgi:app", "--bind", url.removeprefix("http://")]
-        + ["--workers", str(WORKERS), "--threads", "1", "--worker-class", "portal.gunicorn_worker.ThreadWorker"],
+        + ["--workers", str(workers), "--threads", "1", "--worker-class", "portal.gunicorn_worker.ThreadWorker"],
         cwd=settings.BASE_DIR,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -39,8 +43,8 @@ def server():
     try:
         seen: set[str] = set()
         deadline = time.monotonic() + 20
-        while len(seen) < WORKERS:  # every worker booted and answering
-            assert time.monotonic() < deadline, f"only {len(seen)} of {WORKERS} gunicorn workers answered"
+        while len(seen) < workers:  # every worker booted and answering
+            assert time.monotonic() < deadline, f"only {len(seen)} of {workers} gunicorn workers answered"
             try:
                 seen.add(pid_after(url))
             except OSError:
@@ -49,6 +53,18 @@ def server():
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture
+def server():
+    with gunicorn(WORKERS) as url:
+        yield url
+
+
+@pytest.fixture
+def one_worker():
+    with gunicorn(1) as url:
+        yield url
 
 
 def test_simultaneous_slow_requests_are_spread_over_idle_workers(server):
@@ -93,3 +109,21 @@ def test_a_new_connection_is_served_while_every_thread_is_kept_busy(server):
         thread.join(timeout=15)
 
     assert min(answered) >= 5, f"requests answered per connection: {answered}"
+
+
+def test_a_connection_that_has_not_sent_its_request_does_not_hold_the_thread(one_worker):
+    """gthread's own thread would wait up to 5 s for each silent connection's first bytes (a browser's preconnect)."""
+    host, port = one_worker.removeprefix("http://").split(":")
+    silent = [socket.create_connection((host, int(port)), timeout=10) for _ in range(3)]
+    try:
+        time.sleep(0.3)  # accepted by the only worker
+        began = time.monotonic()
+        pid = pid_after(one_worker)
+        assert time.monotonic() - began < 1, "a request waited behind connections that sent nothing"
+
+        silent[0].sendall(b"GET /?sleep=0 HTTP/1.1\r\nHost: portal\r\nConnection: close\r\n\r\n")
+        answer = silent[0].makefile("rb").read()  # a late request on such a connection is still served
+        assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(pid.encode())
+    finally:
+        for connection in silent:
+            connection.close()
