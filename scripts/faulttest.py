@@ -29,8 +29,10 @@ import time
 import urllib.request
 from collections.abc import Callable
 
+import redis
 from loadlib import (
     BASE,
+    REDIS_URL,
     fresh_redis,
     get,
     log,
@@ -112,7 +114,10 @@ def postgres_restart(env: dict, seed: dict) -> bool:
 def redis_restart(env: dict, seed: dict) -> bool:
     def stop_and_start() -> None:
         # Debian's init script finds no pidfile for the Redis started on this machine: stop it by command.
-        subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], check=False, capture_output=True)
+        try:
+            redis_server().shutdown(nosave=True)
+        except redis.RedisError as exc:
+            raise SystemExit(f"Redis did not stop: {exc}") from exc
         if redis_answers():
             raise SystemExit("Redis did not stop")
         log("Redis stopped")
@@ -154,9 +159,16 @@ def outage_under_load(env: dict, seed: dict, what: str, fault: Callable[[], None
     return row["status_5xx"] == 0 and set(statuses) == {200} and logged_in and after >= before
 
 
+def redis_server() -> redis.Redis:
+    """The Redis server behind the shared cache the load scripts use (loadlib's REDIS_URL)."""
+    return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
+
+
 def redis_answers() -> bool:
-    ping = subprocess.run(["redis-cli", "-p", "6379", "ping"], check=False, capture_output=True, text=True, timeout=5)
-    return ping.stdout.strip() == "PONG"
+    try:
+        return redis_server().ping()
+    except redis.RedisError:
+        return False
 
 
 def still_logged_in(seed: dict) -> bool:
