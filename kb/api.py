@@ -1,10 +1,14 @@
-"""JSON API: `GET /api/search?q=TEXT&symptom=ID&symptom=ID&limit=N` (shape fixed by issue 3)."""
+"""JSON API: `GET /api/search?q=TEXT&symptom=ID&symptom=ID&limit=N` (shape fixed by issue 3; `explanation` added).
+
+`explanation` is null, or `{"codes": [...], "reported_by": host or null}` for the reply codes in the text.
+"""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from kb.explain import explain
 from kb.search import SearchError, SearchResults, answers, search
 from kb.search.log import record
 from kb.search.params import parse_params
@@ -44,4 +48,11 @@ def _answer(results: SearchResults) -> dict:
             }
             for hit in results.hits
         ],
+        "explanation": _explanation(results.query),
     }
+
+
+def _explanation(query: str) -> dict | None:
+    """What the reply codes in the text mean (kb/explain.py), with or without matching articles; None: no code."""
+    explanation = explain(query)
+    return explanation.as_dict() if explanation else None

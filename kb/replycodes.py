@@ -16,9 +16,11 @@ class.subject.detail, class 2/4/5):
   (`FortiMail 5.4.1`, `version 5.2.0`, `v5.4.1`);
 - a basic code alone only where replies appear: at the start of a line (`451 Try again later`), or after
   `said:`, `returned '`, `reply`, `response`, `error`, `code`, `smtp;`, `]:` (Exim's `host x [ip]: 550 ...`),
+  `S:` (a client's transcript of the server's lines), an address in angle brackets (`RCPT TO:<a@b> 550 ...`),
   and not followed by a digit (so `in 450 seconds`, `size=250`, times, ports and sizes are not codes).
-When both are given, the basic code's first digit is the class: it is what the sending server acts on (RFC 5321
-§4.2.1); `.conflict` says when the enhanced code's class differs.
+A basic code alone followed on the same line by an enhanced code alone of the same class is one reply
+(`code:550|reason:hardfail|description:5.7.26`). When both are given, the basic code's first digit is the class:
+it is what the sending server acts on (RFC 5321 §4.2.1); `.conflict` says when the enhanced code's class differs.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ BASIC_RE = re.compile(rf"(?<![\w.,/@+%$#-])(?P<basic>{BASIC})(?![\w.,/:%@]|[ \t]
 REPLY_BEFORE_RE = re.compile(
     r"(?:(?:^|\n)[ \t>\"'`(\[|]*|(?:said|says|returned|responded|response|reply|replied|answered|error|code|smtp|"
     r"get|gets|got|getting|receive|received|receiving|seeing)"
-    r"\W{0,4}|\]:[ \t]*|>[ \t]+)$",
+    r"\W{0,4}|\]:[ \t]*|>[ \t]+|(?:^|\n)[ \t]*S:[ \t]*)$",
     re.IGNORECASE,
 )
 VERSION_BEFORE_RE = re.compile(
@@ -182,6 +184,28 @@ def _versioned(text: str, start: int, end: int) -> bool:
     return bool(VERSION_BEFORE_RE.search(text[max(0, start - 30) : start]) or VERSION_AFTER_RE.match(text[end:]))
 
 
+def _join_on_lines(text: str, found: list[tuple[int, int | None, str | None]]) -> list:
+    """A basic code alone followed on its line by an enhanced code alone of the same class is one reply
+    (`code:550|reason:hardfail|description:5.7.26 ...`)."""
+    joined, used = [], set()
+    for i, (position, basic, enhanced) in enumerate(found):
+        if i in used:
+            continue
+        if basic is not None and enhanced is None:
+            line_end = text.find("\n", position)
+            line_end = len(text) if line_end < 0 else line_end
+            for j in range(i + 1, len(found)):
+                other_position, other_basic, other_enhanced = found[j]
+                if other_position > line_end:
+                    break
+                if other_basic is None and j not in used and int(other_enhanced[0]) == basic // 100:
+                    used.add(j)
+                    enhanced = other_enhanced
+                    break
+        joined.append((position, basic, enhanced))
+    return joined
+
+
 def find_codes(text: str) -> list[ReplyCode]:
     """Every distinct reply code in the text, in order of appearance (see the module docstring); at most 10."""
     found: list[tuple[int, int | None, str | None]] = []  # (position, basic, enhanced)
@@ -210,8 +234,14 @@ def find_codes(text: str) -> list[ReplyCode]:
             continue
         found.append((match.start(), basic, None))
 
+    joined = _join_on_lines(text, sorted(found, key=lambda item: item[0]))
+    pairs = [(basic, enhanced) for _, basic, enhanced in joined if basic is not None and enhanced is not None]
     codes: dict[tuple[int | None, str | None], ReplyCode] = {}
-    for position, basic, enhanced in sorted(found, key=lambda item: item[0]):
+    for position, basic, enhanced in joined:
+        if (basic is None and any(enhanced == e for _, e in pairs)) or (
+            enhanced is None and any(basic == b for b, _ in pairs)
+        ):
+            continue  # the same reply, seen alone on another line
         if (basic, enhanced) not in codes:
             codes[basic, enhanced] = ReplyCode(basic, enhanced, _line(text, position))
     return list(codes.values())[:MAX_CODES]

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from kb.explain import explain
 from kb.models import REPLY_CODE_RE, Article, Category, SearchQueryLog, Symptom
 from kb.search import SearchError, SearchResults, search
 from kb.search.log import opened, record
@@ -73,6 +74,7 @@ def _page(request: HttpRequest, template: str, url_name: str) -> HttpResponse:
         context["error"] = str(exc)
         results, status, params = None, 400, SearchParams()
     context["results"] = results
+    context["explanation"] = explain(results.query) if results else None
     context["groups"] = symptom_groups(results, context["ticked"])
     if results and not params.empty:
         source = "typing" if request.htmx else "page"

@@ -30,7 +30,7 @@ def codes(text):
             "|code:550|reason:hardfail|description:5.7.26 Unauthenticated email from xxx.com is not accepted due "
             "to domain's\n5.7.26 DMARC policy. Please contact the administrator of xxx.com domain\n5.7.26 if this "
             "was a legitimate mail.",
-            ["550", "5.7.26"],
+            ["550 5.7.26"],
         ),
         # protocolcodes.com "550 Mailbox Not Found": an SMTP server log line
         ("SMTP server log: `RCPT TO:<someone@example.com> 550 No such user here`", ["550"]),

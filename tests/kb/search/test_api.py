@@ -16,7 +16,8 @@ def test_api_shape_is_exactly_as_specified(client, guide):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     data = response.json()
-    assert set(data) == {"query", "count", "results"}
+    assert set(data) == {"query", "count", "results", "explanation"}
+    assert data["explanation"]["codes"][0]["code"] == "451"
     assert data["query"] == "451" and data["count"] == len(data["results"]) >= 2
     first = data["results"][0]
     assert set(first) == {"kb", "slug", "title", "url", "score", "snippet", "symptoms"}
@@ -66,8 +67,13 @@ def test_api_bad_parameters_are_a_400_with_an_error(client, guide, params, messa
 
 
 def test_api_empty_query_is_an_empty_result(client, guide):
-    assert client.get("/api/search").json() == {"query": "", "count": 0, "results": []}
-    assert client.get("/api/search", {"q": "  "}).json() == {"query": "", "count": 0, "results": []}
+    assert client.get("/api/search").json() == {"query": "", "count": 0, "results": [], "explanation": None}
+    assert client.get("/api/search", {"q": "  "}).json() == {
+        "query": "",
+        "count": 0,
+        "results": [],
+        "explanation": None,
+    }
 
 
 def test_api_searches_are_recorded(client, guide):
