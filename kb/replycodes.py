@@ -208,39 +208,39 @@ def _join_on_lines(text: str, found: list[tuple[int, int | None, str | None]]) -
 
 def find_codes(text: str) -> list[ReplyCode]:
     """Every distinct reply code in the text, in order of appearance (see the module docstring); at most 10."""
-    found: list[tuple[int, int | None, str | None]] = []  # (position, basic, enhanced)
-    taken: list[tuple[int, int]] = []
+    found: list[tuple[int, int | None, str | None]] = []  # (position, basic, enhanced): first of each only
+    seen: set = set()
     for match in PAIR_RE.finditer(text):
-        found.append((match.start(), int(match["basic"]), _normal(match["enhanced"])))
-        taken.append(match.span())
+        pair = (int(match["basic"]), _normal(match["enhanced"]))
+        if pair not in seen:
+            seen.add(pair)
+            found.append((match.start(), *pair))
     paired_enhanced = {enhanced for _, _, enhanced in found}
     paired_basic = {basic for _, basic, _ in found}
 
-    def inside(position: int) -> bool:
-        return any(start <= position < end for start, end in taken)
-
     for match in ENHANCED_RE.finditer(text):
         enhanced = _normal(match["enhanced"])
-        if inside(match.start("enhanced")) or enhanced in paired_enhanced:
+        if enhanced in paired_enhanced or enhanced in seen:  # also the pairs' own enhanced codes
             continue
         if _versioned(text, match.start(), match.end()):
             continue
+        seen.add(enhanced)
         found.append((match.start(), None, enhanced))
     for match in BASIC_RE.finditer(text):
         basic = int(match["basic"])
-        if inside(match.start()) or basic in paired_basic:
+        if basic in paired_basic or basic in seen:  # also the pairs' own basic codes
             continue
         if not REPLY_BEFORE_RE.search(text[max(0, match.start() - 40) : match.start()]):
             continue
+        seen.add(basic)
         found.append((match.start(), basic, None))
 
     joined = _join_on_lines(text, sorted(found, key=lambda item: item[0]))
-    pairs = [(basic, enhanced) for _, basic, enhanced in joined if basic is not None and enhanced is not None]
+    pairs = {(basic, enhanced) for _, basic, enhanced in joined if basic is not None and enhanced is not None}
+    paired_basic, paired_enhanced = {b for b, _ in pairs}, {e for _, e in pairs}
     codes: dict[tuple[int | None, str | None], ReplyCode] = {}
     for position, basic, enhanced in joined:
-        if (basic is None and any(enhanced == e for _, e in pairs)) or (
-            enhanced is None and any(basic == b for b, _ in pairs)
-        ):
+        if (basic is None and enhanced in paired_enhanced) or (enhanced is None and basic in paired_basic):
             continue  # the same reply, seen alone on another line
         if (basic, enhanced) not in codes:
             codes[basic, enhanced] = ReplyCode(basic, enhanced, _line(text, position))
