@@ -17,7 +17,12 @@ the message was handed to, refusing to relay it), `network` (DNS, routing, conne
      §3.6.2, relays are restricted by the relay's own policy); the guide's relay problem, also with 554 or 454;
    - a block list (`blocked using`, `blacklist`, `blocklist`, `DNSBL`, `RBL`, `Spamhaus`, `reputation`) ->
      `sender`: a DNS block list names the sending server's address (RFC 5782 §1);
-   - SPF, DKIM or DMARC -> `sender`: these check the sending domain's own records and signatures (RFC 7372).
+   - SPF, DKIM or DMARC -> `sender`: these check the sending domain's own records and signatures (RFC 7372);
+   - an unknown recipient (`User unknown`, `no such user`, `does not exist`, `invalid recipient`) -> `sender`: the
+     address as given is not known there (RFC 3463 X.1.1; such errors "can generally be corrected by the sender").
+   - a permanent X.4 code the registry defines "useful only as a persistent transient error" (X.4.1-X.4.3,
+     X.4.5, X.4.6) -> `unclear`: the server uses it for something else (Exchange Online's 550 5.4.1 rejects
+     recipients it does not know), so neither the registry's words nor its subject apply.
 2. The enhanced code's subject, as RFC 3463 §3 (and the registry) assigns it:
    - X.1 addressing -> `sender` ("can generally be corrected by the sender");
    - X.2 mailbox -> `recipient_server` ("under the general control of the recipient");
@@ -67,6 +72,11 @@ BLOCKLIST_RE = re.compile(
     r"blocked using|black ?list|block ?list|\b(?:dnsbl|rbl)\b|spamhaus|spamcop|sorbs|barracudacentral|reputation", re.I
 )
 AUTH_RE = re.compile(r"\b(?:spf|dkim|dmarc)\b", re.I)
+UNKNOWN_USER_RE = re.compile(
+    r"user unknown|unknown (?:user|recipient)|no such (?:user|mailbox|recipient)|(?:recipient|mailbox|user|address) "
+    r"(?:not found|does not exist)|does not exist|invalid recipient",
+    re.I,
+)
 REPORTER_RES = (
     re.compile(r"\bhost ([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\[[0-9a-f.:]+\] said:", re.I),  # Postfix
     re.compile(r"\bhost ([a-z0-9][a-z0-9.-]*\.[a-z]{2,}) \[[0-9a-f.:]+\]:", re.I),  # Exim
@@ -82,6 +92,7 @@ SUBJECT_SIDES = {
     6: ("sender", "X.6 content or media status: the message as sent cannot be delivered (RFC 3463 §3.7)."),
     7: ("recipient_server", "X.7 security or policy status: the receiving server's policy refused this sender."),
 }
+TRANSIENT_ONLY = "useful only as a persistent transient error"
 SENDER_POLICY_DETAILS = set(range(8, 14)) | set(range(20, 28))
 BASIC_SIDES = {
     **dict.fromkeys((421, 450, 451, 452, 454, 455, 521, 552, 556), "recipient_server"),
@@ -148,6 +159,19 @@ def side_of(code: ReplyCode, text: str = "") -> tuple[str, str]:
         return "sender", "The reply names a block list: it lists the sending server's address."
     if AUTH_RE.search(line):
         return "sender", "The reply names SPF, DKIM or DMARC: checks of the sending domain's records."
+    if UNKNOWN_USER_RE.search(line):
+        return "sender", "The reply says the recipient address is unknown there: check the address (RFC 3463 X.1.1)."
+    if (
+        code.enhanced
+        and code.subject == 4
+        and code.permanent
+        and code.entry
+        and TRANSIENT_ONLY in code.entry.description
+    ):
+        return "unclear", (
+            f"The registry defines X.4.{code.detail} for temporary failures only; a permanent {code.enhanced} is this "
+            "server's own use of it (Exchange Online, for one, answers 550 5.4.1 for recipients it does not know)."
+        )
     if code.enhanced:
         if code.subject == 7 and code.detail in SENDER_POLICY_DETAILS:
             return "sender", f"{code.enhanced}: {code.summary} concerns the sender's authentication (RFC 4954/7372)."

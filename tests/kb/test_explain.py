@@ -27,6 +27,12 @@ DMARC = (
     "legitimate mail. Please visit\n5.7.26 https://support.google.com/mail/answer/2451690 to learn about the\n"
     "5.7.26 DMARC initiative."
 )
+# Exchange Online's directory-based edge blocking, as quoted at simplefastwebsites.com "550 5.4.1 Recipient Address
+# Rejected: Access Denied (Exchange Online)" ("What you see")
+EXCHANGE_541 = (
+    "550 5.4.1 Recipient address rejected: Access denied. AS(201806281) "
+    "[BN1NAM02FT022.eop-nam02.prod.protection.outlook.com]"
+)
 # MailKit protocol log quoted in github.com/jstedfast/MailKit issue 968 (2019-12-24)
 MAILKIT_550 = "S: 550-Requested action not taken: mailbox unavailable\nS: 550 Failure sending mail. Try again later"
 # Postfix delivery log line (status=bounced with the remote reply), as on protocolcodes.com "550 Mailbox Not Found"
@@ -52,6 +58,7 @@ def only(text):
         (OVER_QUOTA, "452 4.2.2", False, "recipient_server"),
         (POSTFIX_BOUNCED, "550 5.1.1", True, "sender"),
         (MAILKIT_550, "550", True, "unclear"),
+        (EXCHANGE_541, "550 5.4.1", True, "unclear"),  # not a network problem, whatever X.4 says
     ],
 )
 def test_side_and_permanence_of_real_bounces(text, code, permanent, side):
@@ -74,7 +81,7 @@ def test_registry_meaning_and_who_reported_it():
     assert explanation.reported_by == "mx.example.com"
     item = explanation.codes[0]
     assert item.code.summary == "Bad destination mailbox address"
-    assert "corrected by the sender" in item.why
+    assert item.side == "sender" and "recipient address is unknown" in item.why
     assert explain(EXIM_RELAY).reported_by == "mxa.mailgun.org"
 
 
