@@ -1,7 +1,4 @@
-"""JSON API: `GET /api/search?q=TEXT&symptom=ID&symptom=ID&limit=N` (shape fixed by issue 3; `explanation` added).
-
-`explanation` is null, or `{"codes": [...], "reported_by": host or null}` for the reply codes in the text.
-"""
+"""JSON API: `GET /api/search?q=TEXT&symptom=ID&symptom=ID&limit=N` (shape fixed by issue 3)."""
 
 from __future__ import annotations
 
@@ -53,6 +50,7 @@ def _answer(results: SearchResults) -> dict:
 
 
 def _explanation(query: str) -> dict | None:
-    """What the reply codes in the text mean (kb/explain.py), with or without matching articles; None: no code."""
+    """The top-level `explanation`: null, or `{"codes": [...], "reported_by": host or null}` for the reply codes in
+    the text (kb/explain.py), with or without matching articles."""
     explanation = explain(query)
     return explanation.as_dict() if explanation else None
