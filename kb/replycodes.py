@@ -13,7 +13,7 @@ class.subject.detail, class 2/4/5):
 - a basic code followed by an enhanced code: `550 5.7.1`, continuation lines `550-5.7.1`, `550 #5.1.0`;
 - an enhanced code alone: `5.7.54`, `(#5.7.1)`, `dsn=5.1.1`, `Status: 5.0.0`, with a subject the registry defines
   (0-7), not inside a longer dotted number (IP addresses: `4.2.2.2`) and not after a version word
-  (`FortiMail 5.4.1`, `version 5.2.0`, `v5.4.1`);
+  (`FortiMail 5.4.1`, `version 5.2.0`, `v5.4.1`) or a section word (`RFC 5321 section 4.2.1`, `§4.2.1`);
 - a basic code alone only where replies appear: at the start of a line (`451 Try again later`), or after
   `said:`, `returned '`, `reply`, `response`, `error`, `code`, `smtp;`, `]:` (Exim's `host x [ip]: 550 ...`),
   `S:` (a client's transcript of the server's lines), an address in angle brackets (`RCPT TO:<a@b> 550 ...`),
@@ -48,7 +48,7 @@ REPLY_BEFORE_RE = re.compile(
 )
 VERSION_BEFORE_RE = re.compile(
     r"(?:\b(?:v|ver|version|release|rel|firmware|fw|build|patch|upgraded?|forti\w*|mr\d?|postfix|exim|sendmail|"
-    r"openssl|python|linux|kernel)|\bv)[ \t:]*$",
+    r"openssl|python|linux|kernel|section|sect|sec|chapter|step|page|table|figure|rfc ?\d+,?)\.?|\bv|§)[ \t:]*$",
     re.IGNORECASE,
 )
 VERSION_AFTER_RE = re.compile(r"^[ \t]*(?:build|ga\b|mr\d|patch|beta)", re.IGNORECASE)

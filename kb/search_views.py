@@ -63,7 +63,7 @@ def related_categories(params: SearchParams, results: SearchResults) -> tuple[li
     return (related, True) if related else (list(Category.objects.all()), False)
 
 
-def _page(request: HttpRequest, template: str, url_name: str) -> HttpResponse:
+def _page(request: HttpRequest, template: str, url_name: str, *, explain_codes: bool = False) -> HttpResponse:
     context: dict = {"search_url": reverse(url_name), "query": request.GET.get("q", "")[:2000], "ticked": []}
     status = 200
     try:
@@ -74,7 +74,7 @@ def _page(request: HttpRequest, template: str, url_name: str) -> HttpResponse:
         context["error"] = str(exc)
         results, status, params = None, 400, SearchParams()
     context["results"] = results
-    context["explanation"] = explain(results.query) if results else None
+    context["explanation"] = explain(results.query) if results and explain_codes else None
     context["groups"] = symptom_groups(results, context["ticked"])
     if results and not params.empty:
         source = "typing" if request.htmx else "page"
@@ -88,7 +88,7 @@ def _page(request: HttpRequest, template: str, url_name: str) -> HttpResponse:
 @search_rate_limit
 def search_page(request: HttpRequest) -> HttpResponse:
     """`/search/?q=...&symptom=1`: results as you type (htmx partial) or on submit (whole page)."""
-    return _page(request, "kb/search.html", "kb:search")
+    return _page(request, "kb/search.html", "kb:search", explain_codes=True)
 
 
 @search_rate_limit

@@ -79,6 +79,7 @@ def test_codes_found_in_real_texts(text, expected):
         "retry in 450 seconds; delay=451.2",
         "we have 550 users and 421 mailboxes",
         "postfix 3.5.1 and 5.4.1-beta",
+        "see RFC 5321 section 4.2.1, RFC 3463 §3.3 and §2.2.1, RFC 5321, 4.5.3 and step 2.1.1",
     ],
 )
 def test_no_false_codes(text):
