@@ -15,14 +15,16 @@ the message was handed to, refusing to relay it), `network` (DNS, routing, conne
    - relaying refused (`Relay access denied`, `Relaying denied`, `Unable to relay`, `relay not permitted`) ->
      `gateway`: the server the message was given to does not relay for this client to that domain (RFC 5321
      §3.6.2, relays are restricted by the relay's own policy); the guide's relay problem, also with 554 or 454;
-   - a block list (`blocked using`, `blacklist`, `blocklist`, `DNSBL`, `RBL`, `Spamhaus`, `reputation`) ->
+   - a block list (`blocked using`, `blacklist`, `blocklist`, `DNSBL`, `RBL`, `Spamhaus`, `reputation`, `threat
+     list`, an IP `blocked`/`banned`) ->
      `sender`: a DNS block list names the sending server's address (RFC 5782 §1);
    - SPF, DKIM or DMARC -> `sender`: these check the sending domain's own records and signatures (RFC 7372);
    - an unknown recipient (`User unknown`, `no such user`, `does not exist`, `invalid recipient`) -> `sender`: the
      address as given is not known there (RFC 3463 X.1.1; such errors "can generally be corrected by the sender").
-   - a permanent X.4 code the registry defines "useful only as a persistent transient error" (X.4.1-X.4.3,
-     X.4.5, X.4.6) -> `unclear`: the server uses it for something else (Exchange Online's 550 5.4.1 rejects
-     recipients it does not know), so neither the registry's words nor its subject apply.
+   - an X.4 or X.1 code used against the registry's "useful only as ..." for it -> `unclear`: a permanent X.4.1
+     (registered "useful only as a persistent transient error") or a temporary X.1.1 (registered "only useful for
+     permanent failures") is the server's own use of the code (Exchange Online's 550 5.4.1 rejects recipients it
+     does not know; Postfix's 450 4.1.1 says a recipient could not be verified), so its subject does not apply.
 2. The enhanced code's subject, as RFC 3463 §3 (and the registry) assigns it:
    - X.1 addressing -> `sender` ("can generally be corrected by the sender");
    - X.2 mailbox -> `recipient_server` ("under the general control of the recipient");
@@ -41,7 +43,7 @@ the message was handed to, refusing to relay it), `network` (DNS, routing, conne
 3. A basic code alone (RFC 5321 §4.2.2-4.2.3; RFC 3207, 4954, 7504): 421, 450-452, 454, 455, 521, 552, 556 ->
    `recipient_server` (service, mailbox or storage of the receiving server); 500-504, 530, 534, 535, 538, 551,
    553, 555 -> `sender` (its commands, authentication or address); 550 and 554 -> `unclear` (RFC 5321 uses them
-   for mailbox, access and policy failures alike); 2yz -> no problem.
+   for mailbox, access and policy failures alike); 2yz -> no problem (left out beside failures).
 Who reported it: Postfix's `host NAME[IP] said:`, Exim's `host NAME [IP]:` and a DSN's `Remote-MTA: dns; NAME`
 name the server that gave the reply (`reported_by`).
 """
@@ -69,7 +71,9 @@ RELAY_RE = re.compile(
     r"relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited)|unable to relay", re.I
 )
 BLOCKLIST_RE = re.compile(
-    r"blocked using|black ?list|block ?list|\b(?:dnsbl|rbl)\b|spamhaus|spamcop|sorbs|barracudacentral|reputation", re.I
+    r"blocked using|black ?list|block ?list|\b(?:dnsbl|rbl)\b|spamhaus|spamcop|sorbs|barracudacentral|reputation|"
+    r"threat list|\bip\b[^.;\n]{0,60}\b(?:blocked|banned|listed)\b|\b(?:blocked|banned)\b[^.;\n]{0,30}\bip\b",
+    re.I,
 )
 AUTH_RE = re.compile(r"\b(?:spf|dkim|dmarc)\b", re.I)
 UNKNOWN_USER_RE = re.compile(
@@ -92,7 +96,8 @@ SUBJECT_SIDES = {
     6: ("sender", "X.6 content or media status: the message as sent cannot be delivered (RFC 3463 §3.7)."),
     7: ("recipient_server", "X.7 security or policy status: the receiving server's policy refused this sender."),
 }
-TRANSIENT_ONLY = "useful only as a persistent transient error"
+TRANSIENT_ONLY = "useful only as a persistent transient error"  # the registry's words (X.3.1, X.4.1-X.4.6)
+PERMANENT_ONLY = "only useful for permanent failures"  # X.1.1-X.1.3, X.1.6
 SENDER_POLICY_DETAILS = set(range(8, 14)) | set(range(20, 28))
 BASIC_SIDES = {
     **dict.fromkeys((421, 450, 451, 452, 454, 455, 521, 552, 556), "recipient_server"),
@@ -161,16 +166,13 @@ def side_of(code: ReplyCode, text: str = "") -> tuple[str, str]:
         return "sender", "The reply names SPF, DKIM or DMARC: checks of the sending domain's records."
     if UNKNOWN_USER_RE.search(line):
         return "sender", "The reply says the recipient address is unknown there: check the address (RFC 3463 X.1.1)."
-    if (
-        code.enhanced
-        and code.subject == 4
-        and code.permanent
-        and code.entry
-        and TRANSIENT_ONLY in code.entry.description
-    ):
+    if code.enhanced and code.entry and _against_registry(code):
+        kind = "temporary" if code.permanent else "permanent"
         return "unclear", (
-            f"The registry defines X.4.{code.detail} for temporary failures only; a permanent {code.enhanced} is this "
-            "server's own use of it (Exchange Online, for one, answers 550 5.4.1 for recipients it does not know)."
+            f"The registry defines X.{code.subject}.{code.detail} for {kind} failures only; a "
+            f"{'permanent' if code.permanent else 'temporary'} {code.enhanced} is this server's own use of it "
+            "(Exchange Online answers 550 5.4.1 for recipients it does not know; Postfix answers 450 4.1.1 when it "
+            "could not verify an address), so the code alone does not say whose side it is."
         )
     if code.enhanced:
         if code.subject == 7 and code.detail in SENDER_POLICY_DETAILS:
@@ -180,6 +182,14 @@ def side_of(code: ReplyCode, text: str = "") -> tuple[str, str]:
     if side == "unclear":
         return side, f"{code.basic} is used for mailbox, access and policy failures alike (RFC 5321 §4.2)."
     return side, f"{code.basic}: {code.basic_description}."
+
+
+def _against_registry(code: ReplyCode) -> bool:
+    """The code's class contradicts the registry's "useful only as ..." for it (X.4 and X.1 codes)."""
+    if code.subject not in (1, 4):
+        return False
+    description = code.entry.description
+    return (code.permanent and TRANSIENT_ONLY in description) or (code.transient and PERMANENT_ONLY in description)
 
 
 def reported_by(text: str) -> str | None:
@@ -193,6 +203,8 @@ def reported_by(text: str) -> str | None:
 def explain(text: str) -> Explanation | None:
     """What the reply codes in the text say (None: no code found)."""
     codes = find_codes(text)
+    failures = [code for code in codes if code.klass != 2]
+    codes = failures or codes  # a success code beside failures ("expected 250 but got 550") says nothing
     if not codes:
         return None
     return Explanation([CodeExplanation(code, *side_of(code, text)) for code in codes], reported_by(text))

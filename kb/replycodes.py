@@ -16,8 +16,10 @@ class.subject.detail, class 2/4/5):
   (`FortiMail 5.4.1`, `version 5.2.0`, `v5.4.1`) or a section word (`RFC 5321 section 4.2.1`, `§4.2.1`);
 - a basic code alone only where replies appear: at the start of a line (`451 Try again later`), or after
   `said:`, `returned '`, `reply`, `response`, `error`, `code`, `smtp;`, `]:` (Exim's `host x [ip]: 550 ...`),
-  `S:` (a client's transcript of the server's lines), an address in angle brackets (`RCPT TO:<a@b> 550 ...`),
-  and not followed by a digit (so `in 450 seconds`, `size=250`, times, ports and sizes are not codes).
+  `S:` (a client's transcript of the server's lines), `message "` (`sends back the message "554 ...`),
+  an address in angle brackets (`RCPT TO:<a@b> 550 ...`), an opening parenthesis (`(451 Temporary failure)`),
+  and not followed by a digit or a unit (so `in 450 seconds`, `(552 bytes)`, `size=250`, times, ports and sizes
+  are not codes).
 A basic code alone followed on the same line by an enhanced code alone of the same class is one reply
 (`code:550|reason:hardfail|description:5.7.26`). When both are given, the basic code's first digit is the class:
 it is what the sending server acts on (RFC 5321 §4.2.1); `.conflict` says when the enhanced code's class differs.
@@ -38,12 +40,13 @@ PAIR_RE = re.compile(
     rf"(?<![\w.,/@+%$-])(?P<basic>{BASIC})(?:[ \t]*-[ \t]*|[ \t]+)[\'\"]?#?(?P<enhanced>{ENHANCED})(?![\w-]|\.\d)"
 )
 ENHANCED_RE = re.compile(rf"(?<![\w.,/@+%$-])#?(?P<enhanced>{ENHANCED})(?![\w-]|\.\d|%)")
-BASIC_RE = re.compile(rf"(?<![\w.,/@+%$#-])(?P<basic>{BASIC})(?![\w.,/:%@]|[ \t]*\d)")
+UNITS = r"(?:bytes?|[kmg]i?b|ms|s|secs?|seconds?|min|minutes?|hours?|days?)\b"
+BASIC_RE = re.compile(rf"(?<![\w.,/@+%$#-])(?P<basic>{BASIC})(?![\w.,/:%@]|[ \t]*\d|[ \t]*{UNITS})", re.IGNORECASE)
 # Where a basic code alone is a reply: the start of a line (after quoting), or after words introducing one.
 REPLY_BEFORE_RE = re.compile(
     r"(?:(?:^|\n)[ \t>\"'`(\[|]*|(?:said|says|returned|responded|response|reply|replied|answered|error|code|smtp|"
     r"get|gets|got|getting|receive|received|receiving|seeing)"
-    r"\W{0,4}|\]:[ \t]*|>[ \t]+|(?:^|\n)[ \t]*S:[ \t]*)$",
+    r"\W{0,4}|\]:[ \t]*|>[ \t]+|(?:^|\n)[ \t]*S:[ \t]*|message[ \t]*[\"']|\()$",
     re.IGNORECASE,
 )
 VERSION_BEFORE_RE = re.compile(

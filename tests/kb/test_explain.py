@@ -69,6 +69,43 @@ def test_side_and_permanence_of_real_bounces(text, code, permanent, side):
     assert item.permanence.startswith("Permanent" if permanent else "Temporary")
 
 
+# Texts below: quoted in public GitHub issues (the issue is named in each comment).
+# github.com/Mailu/Mailu issue 938: Postfix's recipient verification could not get an answer (addresses replaced)
+UNVERIFIED = (
+    "postfix/smtpd[534]: NOQUEUE: reject: RCPT from nl3.abelssoft.de[37.120.173.251]: 450 4.1.1 <user@example.com>: "
+    "Recipient address rejected: unverified address: Address lookup failure; from=<newsletter@example.de> "
+    "to=<user@example.com> proto=ESMTP helo=<abelssoft.de>"
+)
+# github.com/MicrosoftDocs/microsoft-365-docs issue 666: Microsoft's own block list
+BANNED_IP = (
+    "Diagnostic-Code: smtp;550 5.7.606 Access denied, banned sending IP [xxxx]. To request removal from this list "
+    "please visit https://sender.office.com/ and follow the directions."
+)
+# github.com/ietf-tools/datatracker issue 10296 (domain replaced)
+THREAT_LIST = (
+    "Outgoing emails from example.com are rejected with error 550 5.7.1 – IP 103.152.79.203 blocked by Vade Threat "
+    "List (OXSUS001_101). Requesting review and delisting."
+)
+# github.com/jan-vince/smallcontactform issue 95: a client library's message around the server's reply
+EXPECTED_250 = 'Expected response code 250 but got code "550", with message "550 5.7.1 Relaying denied'
+
+
+@pytest.mark.parametrize(("text", "side"), [(BANNED_IP, "sender"), (THREAT_LIST, "sender")])
+def test_blocked_sending_ips_are_the_senders_to_fix(text, side):
+    assert only(text).side == side
+
+
+def test_a_temporary_address_code_registered_as_permanent_only_is_unclear():
+    item = only(UNVERIFIED)
+    assert (item.code.code, item.code.permanent, item.side) == ("450 4.1.1", False, "unclear")
+    assert "for permanent failures only" in item.why
+
+
+def test_a_success_code_beside_a_failure_is_left_out():
+    assert only(EXPECTED_250).code.code == "550 5.7.1"
+    assert only("250 2.0.0 Ok: queued as 4BQ1x2Z3Ab").code.klass == 2  # alone, it is shown
+
+
 def test_gmail_dmarc_rejection_is_on_the_senders_side():
     explanation = explain(DMARC)
     (item,) = explanation.codes  # code:550 ... description:5.7.26 on one line is one reply

@@ -23,6 +23,12 @@ def codes(text):
         ("[Default] 450-'4.7.25 Client host rejected: cannot find your hostname, []'", ["450 4.7.25"]),
         # Bobcares article "554 5.7.1 : Relay access denied" (copied at oshibaetsya.ru/postfix-oshibka-554)
         ("554 5.7.1 : Relay access denied", ["554 5.7.1"]),
+        # antionline.com forum question (showthread.php?p=692064): a reply quoted after "the message"
+        (
+            'When i send to "rcpt to:" command the server sends back the message "554 <"the recipients email addy '
+            'here">: Recipient address rejected: Relay access denied". What causes this and how do i fix it?',
+            ["554"],
+        ),
         # antionline.com forum question: a basic code alone at the start of a reply
         ('554 <"the recipients email addy here">: Recipient address rejected: Relay access denied', ["554"]),
         # support.veeva.com "What Does code 550 mean in the Event_Msg_vod field": Gmail's DMARC rejection
@@ -62,6 +68,8 @@ def codes(text):
         ("451 Try again later", ["451"]),
         ("5.7.54", ["5.7.54"]),
         ("why do I get 554 when sending", ["554"]),
+        # github.com issue title in the search evaluation set (t104): a reply in parentheses
+        ("Mail not bouncing on missing user (451 Temporary failure)", ["451"]),
     ],
 )
 def test_codes_found_in_real_texts(text, expected):
@@ -78,6 +86,7 @@ def test_codes_found_in_real_texts(text, expected):
         "2024-11-28 10:15:02 and 28.11.2024",
         "retry in 450 seconds; delay=451.2",
         "we have 550 users and 421 mailboxes",
+        "a message (552 bytes) sent (250 ms)",
         "postfix 3.5.1 and 5.4.1-beta",
         "see RFC 5321 section 4.2.1, RFC 3463 §3.3 and §2.2.1, RFC 5321, 4.5.3 and step 2.1.1",
     ],
