@@ -8,9 +8,10 @@ message fails again until something changes. 4 = temporary: the sending server k
 bounces only if the condition outlasts its retry period. 2 = success.
 
 Whose side (first rule that applies, per code). Sides: `sender` (the sending user, their address, message,
-sending server or domain), `recipient_server` (the recipient's mail server or mailbox), `gateway` (the server
-the message was handed to, refusing to relay it), `network` (DNS, routing, connections between servers),
-`unclear` (the code alone does not say).
+sending server or domain), `recipient_server` (the receiving side: the recipient's mail server, a gateway in
+front of it such as the FortiMail unit greylisting or scanning inbound mail, or the mailbox; a reply code does
+not say which box on that side gave it), `gateway` (the server the message was handed to, refusing to relay
+it), `network` (DNS, routing, connections between servers), `unclear` (the code alone does not say).
 1. Wording on the code's line, which says more than the code:
    - relaying refused (`Relay access denied`, `Relaying denied`, `Unable to relay`, `relay not permitted`) ->
      `gateway`: the server the message was given to does not relay for this client to that domain (RFC 5321
@@ -57,7 +58,7 @@ from kb.replycodes import ReplyCode, find_codes
 
 SIDES = {
     "sender": "The sender's side: the address, the message, or the sending server and its domain",
-    "recipient_server": "The recipient's mail server (or the recipient's mailbox on it)",
+    "recipient_server": "The receiving side: the recipient's mail server (or a gateway in front of it) or the mailbox",
     "gateway": "The mail gateway or server the message was handed to: it refuses to relay it",
     "network": "The network between the servers: DNS, routing or connections",
     "unclear": "Not clear from the code alone",

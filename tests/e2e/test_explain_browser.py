@@ -32,7 +32,9 @@ def test_pasting_an_uncovered_bounce_explains_it_live(page: Page, portal):
     expect(explanation(page)).to_contain_text("452 4.2.2")
     expect(explanation(page)).to_contain_text("Mailbox full")
     expect(explanation(page).locator(".explanation-permanence")).to_contain_text("Temporary")
-    expect(explanation(page).locator(".explanation-side")).to_contain_text("The recipient's mail server")
+    expect(explanation(page).locator(".explanation-side")).to_contain_text(
+        "The receiving side: the recipient's mail server"
+    )
     expect(page).to_have_url(re.compile(r"/search/\?q=452"))
     # another paste replaces the explanation with the new text's
     box.fill(SPAMHAUS)

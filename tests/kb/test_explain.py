@@ -146,7 +146,9 @@ def test_api_explains_an_out_of_kb_bounce_and_keeps_the_other_keys(client, guide
     assert code["class"] == 4 and code["permanent"] is False and code["temporary"] is True
     assert code["meaning"] == "Mailbox full"
     assert code["description"].startswith("The mailbox is full because the user has exceeded")
-    assert code["side"] == "recipient_server" and code["side_label"].startswith("The recipient's mail server")
+    assert code["side"] == "recipient_server" and code["side_label"].startswith(
+        "The receiving side: the recipient's mail server"
+    )
     assert data["explanation"]["reported_by"] is None
 
 
