@@ -21,8 +21,9 @@ class.subject.detail, class 2/4/5):
   and not followed by a digit or a unit (so `in 450 seconds`, `(552 bytes)`, `size=250`, times, ports and sizes
   are not codes).
 A basic code alone followed on the same line by an enhanced code alone of the same class is one reply
-(`code:550|reason:hardfail|description:5.7.26`). When both are given, the basic code's first digit is the class:
-it is what the sending server acts on (RFC 5321 §4.2.1); `.conflict` says when the enhanced code's class differs.
+(`code:550|reason:hardfail|description:5.7.26`). After 100 numbers of one kind refused (a hostile paste), the
+rest of the text is not read for that kind. When both are given, the basic code's first digit is the class: it
+is what the sending server acts on (RFC 5321 §4.2.1); `.conflict` says when the enhanced code's class differs.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from dataclasses import dataclass
 from kb.status_registry import Entry, registry
 
 MAX_CODES = 10  # distinct codes reported for one text
+MAX_REFUSED = 100  # numbers looked at in context and refused, per kind, before giving up on the rest of the text
 
 BASIC = r"[245][0-5]\d"
 ENHANCED = r"[245]\.[0-7]\.\d{1,3}"
@@ -221,19 +223,27 @@ def find_codes(text: str) -> list[ReplyCode]:
     paired_enhanced = {enhanced for _, _, enhanced in found}
     paired_basic = {basic for _, basic, _ in found}
 
+    refused = 0  # candidates looked at in context and refused: bounded, so a hostile paste stays cheap
     for match in ENHANCED_RE.finditer(text):
         enhanced = _normal(match["enhanced"])
         if enhanced in paired_enhanced or enhanced in seen:  # also the pairs' own enhanced codes
             continue
         if _versioned(text, match.start(), match.end()):
+            refused += 1
+            if refused > MAX_REFUSED:
+                break
             continue
         seen.add(enhanced)
         found.append((match.start(), None, enhanced))
+    refused = 0
     for match in BASIC_RE.finditer(text):
         basic = int(match["basic"])
         if basic in paired_basic or basic in seen:  # also the pairs' own basic codes
             continue
-        if not REPLY_BEFORE_RE.search(text[max(0, match.start() - 40) : match.start()]):
+        if not REPLY_BEFORE_RE.search(text, max(0, match.start() - 40), match.start()):
+            refused += 1
+            if refused > MAX_REFUSED:
+                break
             continue
         seen.add(basic)
         found.append((match.start(), basic, None))
