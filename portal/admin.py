@@ -27,9 +27,9 @@ class SuperusersOnly(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(SuperusersOnly):
-    list_display = ["created_at", "kind", "username", "ip_address", "path", "detail"]
+    list_display = ["created_at", "kind", "count", "username", "ip_address", "path", "detail", "last_seen_at"]
     list_filter = ["kind", "created_at"]
-    search_fields = ["username", "ip_address", "path", "detail"]
+    search_fields = ["username", "ip_address", "source", "path", "detail"]
     date_hierarchy = "created_at"
 
 

@@ -22,9 +22,24 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     path = models.CharField(max_length=500, blank=True)
     detail = models.CharField(max_length=500, blank=True)
+    # Repeated events (portal.audit.AGGREGATED: denials, CSRF failures, rate limits, lockouts) are one row per kind,
+    # source and minute: `count` of them, the first one's details, `last_seen_at` the latest.
+    count = models.PositiveIntegerField(default=1, db_default=1)  # db_default: rows inserted by older code
+    source = models.CharField(
+        max_length=80, blank=True, default="", db_default="", help_text="Client network (IPv6: its /64) and user."
+    )
+    minute = models.DateTimeField(null=True, blank=True, help_text="The minute aggregated in this row.")
+    last_seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "source", "minute"],
+                condition=models.Q(minute__isnull=False),
+                name="one_audit_row_per_kind_source_minute",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.username} {self.created_at:%Y-%m-%d %H:%M}"

@@ -200,6 +200,11 @@ AUTH_USER_CACHE_SECONDS = 60 if shared_cache else 0
 # kept until anything in the knowledge base changes, or for this long at most.
 KB_ARTICLE_CACHE_SECONDS = 60 if shared_cache else 0
 RATE_LIMIT_SEARCH_PER_MINUTE = int(os.environ.get("RATE_LIMIT_SEARCH_PER_MINUTE", "120"))
+# Search analytics rows an anonymous client (per address; IPv6: per /64) may add a minute (kb/search/log.py).
+SEARCH_LOG_ANONYMOUS_PER_MINUTE = int(os.environ.get("SEARCH_LOG_ANONYMOUS_PER_MINUTE", "30"))
+# Repeated audit events (denials, CSRF failures, 429s) are one row per kind, client and minute; past this many
+# clients of one kind in a minute, the others share one row (portal/audit.py).
+AUDIT_NEW_SOURCES_PER_MINUTE = int(os.environ.get("AUDIT_NEW_SOURCES_PER_MINUTE", "200"))
 # Password-reset requests: per client address a minute, and per email address an hour (portal/accounts.py).
 RATE_LIMIT_PASSWORD_RESET_PER_MINUTE = int(os.environ.get("RATE_LIMIT_PASSWORD_RESET_PER_MINUTE", "5"))
 RATE_LIMIT_PASSWORD_RESET_PER_ADDRESS_PER_HOUR = int(
