@@ -10,7 +10,7 @@ from django.contrib.auth.views import PasswordResetView
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from portal.audit import client_ip
+from portal.audit import source_of
 from portal.mail import queue_mail
 from portal.ratelimit import is_limited, too_many_requests
 
@@ -42,12 +42,12 @@ def address_key(email: str) -> str:
 
 
 def password_reset(request: HttpRequest) -> HttpResponse:
-    """`/accounts/password_reset/`: at most RATE_LIMIT_PASSWORD_RESET_PER_MINUTE requests per client address a
-    minute and RATE_LIMIT_PASSWORD_RESET_PER_ADDRESS_PER_HOUR per email address an hour (whether it belongs to a
-    user or not, so the limit tells nothing about accounts)."""
+    """`/accounts/password_reset/`: at most RATE_LIMIT_PASSWORD_RESET_PER_MINUTE requests per client address (an
+    IPv6 client's /64) a minute, and RATE_LIMIT_PASSWORD_RESET_PER_ADDRESS_PER_HOUR per email address an hour
+    (whether it belongs to a user or not, so the limit tells nothing about accounts)."""
     if request.method == "POST":
         per_ip = settings.RATE_LIMIT_PASSWORD_RESET_PER_MINUTE
-        if is_limited("password-reset-ip", str(client_ip(request)), per_ip):
+        if is_limited("password-reset-ip", source_of(request, None), per_ip):
             return too_many_requests(request, f"Too many password resets from your address: at most {per_ip} a minute.")
         email = request.POST.get("email", "")
         per_address = settings.RATE_LIMIT_PASSWORD_RESET_PER_ADDRESS_PER_HOUR
