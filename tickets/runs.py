@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
@@ -31,8 +32,8 @@ def ticket_checks(ticket: Ticket) -> list[str]:
     return suggested_checks(Article.objects.filter(ticket_links__ticket=ticket).only("suggested_checks"))
 
 
-class NotVisible(PermissionError):
-    """The run may not go on this ticket: its requester may not see it."""
+class NotVisible(PermissionDenied):
+    """The run may not go on this ticket: its requester may not see it (a view answers 403)."""
 
 
 @transaction.atomic

@@ -64,10 +64,7 @@ def attach_from_run(request: HttpRequest) -> HttpResponse:
     if run is None or not runs.may_attach(request.user, run):
         raise PermissionDenied
     ticket = get_ticket(request, _int(request.POST.get("ticket")))
-    try:
-        attached = runs.attach(ticket, request.user, run)
-    except runs.NotVisible:
-        raise PermissionDenied(f"The requester of {ticket.number} may not see run #{run.pk}.") from None
+    attached = runs.attach(ticket, request.user, run)
     return done(request, ticket, f"Run #{run.pk} attached." if attached else f"Run #{run.pk} was attached already.")
 
 
