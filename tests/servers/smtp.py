@@ -4,13 +4,15 @@
 127.0.0.12  accepts every recipient (250): an open relay / Exchange without recipient filtering
 127.0.0.13  answers every recipient 451 4.7.1 (greylisting / verification server unreachable)
 127.0.0.14  rejects every recipient 550 5.1.1, even valid ones
+127.0.0.15  answers RCPT 421 4.3.2 and closes the connection (a server shutting down)
 127.0.0.30  accepts TCP connections and never says a word (stalls)
 127.0.0.31  nothing listens (connection refused)
-Every session is recorded in `commands` per address, to prove DATA is never sent.
+Every session is recorded in `commands` per address, to prove DATA is never sent (and nothing after a 421).
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections import defaultdict
 from contextlib import ExitStack
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
 
-LOCAL_DOMAINS = {"one.test", "acceptall.test", "tempfail.test", "rejectall.test"}
+LOCAL_DOMAINS = {"one.test", "acceptall.test", "tempfail.test", "rejectall.test", "closing.test"}
 VALID_USERS = {"postmaster", "valid"}
 
 
@@ -35,6 +37,8 @@ class RcptPolicy:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         self.log.append(f"RCPT TO:<{address}>")
+        if self.fixed_reply.startswith("421"):
+            asyncio.get_running_loop().call_soon(server.transport.close)  # after the reply is written
         if self.fixed_reply:
             return self.fixed_reply
         local, _, domain = address.lower().rpartition("@")
@@ -49,12 +53,21 @@ class RcptPolicy:
         self.log.append("DATA")
         return "554 5.5.1 This test server never takes DATA"
 
+    async def handle_RSET(self, server, session, envelope):  # noqa: N802
+        self.log.append("RSET")
+        return "250 OK"
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802
+        self.log.append("QUIT")
+        return "221 Bye"
+
 
 POLICIES = {
     "127.0.0.10": "",
     "127.0.0.12": "250 2.1.5 OK",
     "127.0.0.13": "451 4.7.1 Try again later",
     "127.0.0.14": "550 5.1.1 User unknown",
+    "127.0.0.15": "421 4.3.2 Service shutting down, closing transmission channel",
 }
 STALL = "127.0.0.30"
 CLOSED = "127.0.0.31"
