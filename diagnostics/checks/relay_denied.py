@@ -31,6 +31,11 @@ def verdict(session: SmtpSession, config: DiagConfig) -> tuple[Status, str]:
         return Status.FAIL, (
             f"{gateway} accepted mail from one outside domain to another ({reply.line}): it is an open relay."
         )
+    if reply.subject == Subject.RELAY and reply.temporary:
+        return Status.PASS, (
+            f"{gateway} refuses to relay between outside domains ({reply.line}; a temporary code, as Postfix's "
+            "default defer_unauth_destination gives, but the refusal names relaying)."
+        )
     if reply.temporary:
         return Status.WARN, (
             f"Inconclusive: {gateway} answered the relay test with a temporary error ({reply.line}), e.g. "

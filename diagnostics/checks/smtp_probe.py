@@ -172,6 +172,8 @@ def goodbye(talk: Conversation) -> None:
             talk.say(step, command, call)
         except (OSError, smtplib.SMTPException):
             return
+        if talk.session.closed:  # e.g. 421 to RSET (Postfix's smtpd_hard_error_limit)
+            return
 
 
 def attempt(
@@ -277,7 +279,8 @@ def probe_advice(reply: Reply, session: SmtpSession, config: DiagConfig) -> str:
             )
         return "Set DIAG_PROBE_SENDER to a real address of a domain with DNS records that the server accepts."
     if reply.subject == Subject.TLS:
-        why = session.tls.get("handshake") or "the server did not offer STARTTLS in its EHLO reply"
+        handshake = session.tls.get("handshake")
+        why = f"its TLS handshake {handshake}" if handshake else "the server did not offer STARTTLS after EHLO"
         return f"The server requires TLS and the portal could not use it: {why}."
     if reply.subject == Subject.AUTH:
         return (
@@ -308,7 +311,7 @@ def refused_probe(session: SmtpSession, config: DiagConfig, label: str, topic: s
             status = Status.ERROR if reply.subject == Subject.HELO and config.helo_problem else Status.WARN
             refused = who(reply, session.helo, session.sender)
             return status, (
-                f"Inconclusive: {label} refused the probe's {refused} ({reply.line}){where}, so nothing was "
+                f"Inconclusive: {label} refused {refused} ({reply.line}){where}, so nothing was "
                 f"learned about {topic}. {probe_advice(reply, session, config)}"
             )
     return None

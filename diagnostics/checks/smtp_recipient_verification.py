@@ -37,6 +37,8 @@ def temporary(server: str, reply: Reply, whose: str) -> Verdict:
 
 def compare(server: str, valid: Reply, unknown: Reply) -> Verdict:
     """Both recipients answered (no refusal of the probe): what the difference proves."""
+    if valid.subject == Subject.RELAY:
+        return does_not_take_domain(server, valid)
     if valid.temporary:
         return temporary(server, valid, "the known-valid recipient")
     if valid.accepted:
@@ -52,8 +54,6 @@ def compare(server: str, valid: Reply, unknown: Reply) -> Verdict:
         if unknown.accepted:
             return accepts_all(server, unknown)
         return temporary(server, unknown, "the unknown recipient")
-    if valid.subject == Subject.RELAY:
-        return does_not_take_domain(server, valid)
     if (valid.code, valid.enhanced) == (unknown.code, unknown.enhanced):
         return (
             Status.WARN,
@@ -100,10 +100,10 @@ def alone(server: str, unknown: Reply) -> Verdict:
     """Only the unknown recipient was asked (no known-valid recipient configured)."""
     if unknown.accepted:
         return accepts_all(server, unknown)
-    if unknown.temporary:
-        return temporary(server, unknown, "the unknown recipient")
     if unknown.subject == Subject.RELAY:
         return does_not_take_domain(server, unknown)
+    if unknown.temporary:
+        return temporary(server, unknown, "the unknown recipient")
     if unknown.subject == Subject.RECIPIENT:
         return Status.PASS, f"The SMTP server {server} rejects unknown recipients ({unknown.line}).", ["KB-0005"]
     return (

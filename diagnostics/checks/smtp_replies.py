@@ -154,8 +154,8 @@ def classify(step: str, code: int, text: str) -> Reply:
 
 
 PROBE_ADVICE = {
-    Subject.HELO: "its HELO name {helo}",
-    Subject.SENDER: "its sender address <{sender}>",
+    Subject.HELO: "the probe's HELO name {helo}",
+    Subject.SENDER: "the probe's sender <{sender}>",
     Subject.CLIENT: "the portal's IP address",
     Subject.TLS: "a session without TLS",
     Subject.AUTH: "an unauthenticated client",
@@ -163,5 +163,5 @@ PROBE_ADVICE = {
 
 
 def who(reply: Reply, helo: str, sender: str) -> str:
-    """What the server refused, for summaries: "its HELO name portal.example.net"."""
+    """What the server refused, for summaries: "the probe's HELO name portal.example.net"."""
     return PROBE_ADVICE.get(reply.subject, "the probe").format(helo=helo, sender=sender)
