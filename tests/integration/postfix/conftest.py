@@ -1,4 +1,4 @@
-"""The real Postfix (and postgrey) for this suite, started once per module; the suite's own loopback DNS.
+"""The real Postfix (and postgrey) for this suite, started once for the package; the suite's own loopback DNS.
 
 Without Postfix installed the suite is skipped, except in CI (CI=true), where it fails: .ci/run installs it.
 """
@@ -21,7 +21,7 @@ def lab_zone() -> str:
     return "\n".join(f"{scenario}.{LAB}. 60 IN A {address}" for address, (scenario, _, _) in LISTENERS.items())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def postfix():
     if problem := installed():
         if os.environ.get("CI") == "true":
@@ -34,7 +34,7 @@ def postfix():
         server.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def lab_dns():
     with LoopbackDNS(zone=lab_zone(), slow={}, silent=(), wildcards={}) as server:
         yield server

@@ -120,3 +120,24 @@ def test_portal_timeout_is_the_portals_limit(lab):
     assert outcome.status == "warn"
     assert "its limit, DIAG_TIMEOUT=0.5" in outcome.summary and "RFC 5321 §4.5.3.2" in outcome.summary
     assert outcome.duration_ms < 1500
+
+
+def test_unverified_recipient_with_the_next_hop_down(lab):
+    """reject_unverified_recipient: the first answer is "verification in progress", the next names the refused
+    connection to the next hop; both are 450, a temporary failure (the 451 article), never the Exchange one."""
+    target = Target(
+        VERIFY_DOMAIN, smtp_host=f"unverified-next-hop-down.{LAB}", valid_recipient=f"valid@{VERIFY_DOMAIN}"
+    )
+    run_check(SMTP, target, lab())
+    deadline = time.monotonic() + 5
+    while True:
+        outcome = run_check(SMTP, target, lab())
+        if "Connection refused" in outcome.summary or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert outcome.status == "warn", outcome.summary
+    assert (
+        "450 4.1.1 <valid@verify.test>: Recipient address rejected: unverified address: connect to" in outcome.summary
+    )
+    assert "Connection refused" in outcome.summary
+    assert outcome.articles == KB_TEMPORARY
