@@ -34,7 +34,7 @@ from diagnostics.checks.net import (
     tls_context,
     vetted_addresses,
 )
-from diagnostics.checks.smtp_replies import Reply, Subject, classify, who
+from diagnostics.checks.smtp_replies import CLOSING_CODES, Reply, Subject, classify, who
 
 # RFC 5321 §4.5.3.2: a client should wait 5 minutes for the greeting and for MAIL/RCPT replies.
 RFC_GREETING_WAIT_S = 300
@@ -106,7 +106,7 @@ class Conversation:
         self.session.replies[step] = (code, text_of(message))
         self.session.transcript.append(f"S: {code} {text_of(message)}")
         self.session.error_step = ""
-        if code == 421:  # the server closes the session: say nothing more
+        if code in CLOSING_CODES:  # the server closes the session: say nothing more
             self.session.closed = True
         return code
 
@@ -303,7 +303,7 @@ def refused_probe(session: SmtpSession, config: DiagConfig, label: str, topic: s
         if reply.accepted:
             continue
         if reply.closing or reply.step == "banner":
-            what = "closed the session" if reply.closing else "refused the portal's connection"
+            what = "closed the session" if reply.code == 421 else "refused the portal's connection"
             advice = "a 421 is temporary: run the check again later" if reply.temporary else topic_unknown(topic)
             return Status.WARN, f"Inconclusive: {label} {what} ({reply.line}); {advice}."
         if reply.refuses_probe:
@@ -338,5 +338,11 @@ def network_failure(session: SmtpSession, config: DiagConfig, label: str) -> tup
         )
     return (
         Status.WARN,
-        f"Inconclusive: {label} ended the session during {session.error_step or 'it'} ({session.error}).",
+        f"Inconclusive: {label} ended the session before answering {step_name(session.error_step)} ({session.error}).",
     )
+
+
+def step_name(step: str) -> str:
+    if step == "banner":
+        return "with its greeting"
+    return f"{'RCPT TO' if step.startswith('rcpt') else step.upper() or 'a command'}"

@@ -61,7 +61,7 @@ TEXT_RULES: tuple[tuple[Subject, re.Pattern[str]], ...] = tuple(
         (
             Subject.RELAY,
             r"relay(ing)? (access )?(denied|not permitted|prohibited|not allowed)|unable to relay|we do not relay"
-            r"|not permitted to relay|allowed rcpthosts|non-accepted domain|relay recipient table.*not",
+            r"|not permitted to relay|allowed rcpthosts|non-accepted domain",
         ),
         (
             Subject.RECIPIENT,
@@ -71,12 +71,13 @@ TEXT_RULES: tuple[tuple[Subject, re.Pattern[str]], ...] = tuple(
         ),
     )
 )
+CLOSING_CODES = frozenset({421, 521})
 ENHANCED_RE = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})\b")
 # RFC 3463 subjects: X.1.7 / X.1.8 are the sender's address; other X.1.Y and X.2.Y are the recipient's mailbox.
 SENDER_DETAILS = {7, 8}
 # RFC 7372: X.7.25 reverse DNS validation failed (the client); RFC 3463 X.7.0 is "other security", so
 # only its text can tell TLS from authentication; Microsoft's 5.7.54 is "unable to relay".
-CLIENT_ENHANCED = {(7, 25), (7, 26)}
+CLIENT_ENHANCED = {(7, 25)}
 RELAY_ENHANCED = {(7, 54)}
 
 
@@ -103,8 +104,8 @@ class Reply:
 
     @property
     def closing(self) -> bool:
-        """421: the server is closing the session (RFC 5321 §3.8); nothing more may be sent."""
-        return self.code == 421
+        """421 (RFC 5321 §3.8) or a 521 greeting (Postfix's postscreen drops the connection after it)."""
+        return self.code in CLOSING_CODES
 
     @property
     def refuses_probe(self) -> bool:
@@ -128,7 +129,7 @@ def classify(step: str, code: int, text: str) -> Reply:
     enhanced = enhanced_code(text)
     if 200 <= code < 400:
         return Reply(step, code, text, enhanced, Subject.ACCEPTED)
-    if code == 421 or step == "banner":
+    if code in CLOSING_CODES or step == "banner":
         return Reply(step, code, text, enhanced, Subject.SESSION, "command")
     for subject, pattern in TEXT_RULES:
         if pattern.search(text):

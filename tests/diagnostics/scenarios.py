@@ -118,6 +118,9 @@ SCENARIOS = [
     Scenario("smtp-rejects-both-alike", SMTP, "rejectall.test", "warn", "rejected the known-valid and the unknown recipient the same way",
              ("KB-0009", "KB-0005"), smtp="rejectall.test", valid_recipient="valid@rejectall.test"),
     Scenario("smtp-stall", SMTP, "stall.test", "warn", "the portal stopped waiting for its greeting", KB_SMTP_FAIL, smtp="stall.test"),
+    Scenario("smtp-unexplained", SMTP, "one.test", "warn", "without saying why", ("KB-0005",), smtp="127.0.0.16"),
+    Scenario("smtp-hangup", SMTP, "one.test", "warn", "ended the session before answering with its greeting", KB_SMTP_FAIL, smtp="127.0.0.32"),
+    Scenario("smtp-nxdomain", SMTP, "one.test", "fail", "could not be resolved", KB_SMTP_FAIL, smtp="nosuch.test"),
     Scenario("smtp-421", SMTP, "closing.test", "warn", "closed the session (421", KB_SMTP_FAIL, smtp="127.0.0.15"),
     Scenario("smtp-refused", SMTP, "closed.test", "fail", "refused the connection", KB_SMTP_FAIL, smtp="closed.test"),
     Scenario("relay-550", RELAY, "one.test", "pass", "refuses to relay between outside domains (550 5.7.1", ("KB-0001",), GW),
@@ -125,6 +128,7 @@ SCENARIOS = [
     Scenario("relay-451", RELAY, "tempfail.test", "warn", "Inconclusive", ("KB-0001",), ("tempfail.test",)),
     Scenario("relay-stall", RELAY, "stall.test", "warn", "the portal stopped waiting for its greeting", ("KB-0001",), ("stall.test",)),
     Scenario("relay-refused", RELAY, "closed.test", "fail", "refused the connection", ("KB-0001",), ("127.0.0.31",)),
+    Scenario("relay-unexplained", RELAY, "one.test", "warn", "without saying whether the recipient or the probe was refused", ("KB-0001",), ("127.0.0.16",)),
     Scenario("relay-421", RELAY, "closing.test", "warn", "closed the session (421", ("KB-0001",), ("127.0.0.15",)),
 ]  # fmt: skip
 

@@ -5,7 +5,9 @@
 127.0.0.13  answers every recipient 451 4.7.1 (greylisting / verification server unreachable)
 127.0.0.14  rejects every recipient 550 5.1.1, even valid ones
 127.0.0.15  answers RCPT 421 4.3.2 and closes the connection (a server shutting down)
+127.0.0.16  answers every recipient 550 5.7.1 Rejected (a refusal that does not say who was refused)
 127.0.0.30  accepts TCP connections and never says a word (stalls)
+127.0.0.32  accepts TCP connections and closes them at once, without a greeting
 127.0.0.31  nothing listens (connection refused)
 Every session is recorded in `commands` per address, to prove DATA is never sent (and nothing after a 421).
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from collections import defaultdict
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -68,9 +71,11 @@ POLICIES = {
     "127.0.0.13": "451 4.7.1 Try again later",
     "127.0.0.14": "550 5.1.1 User unknown",
     "127.0.0.15": "421 4.3.2 Service shutting down, closing transmission channel",
+    "127.0.0.16": "550 5.7.1 Rejected",
 }
 STALL = "127.0.0.30"
 CLOSED = "127.0.0.31"
+HANGUP = "127.0.0.32"
 
 
 def free_port_on_all(addresses: list[str]) -> int:
@@ -90,11 +95,21 @@ def free_port_on_all(addresses: list[str]) -> int:
     raise RuntimeError("no common free port")
 
 
+def hang_up(listener: socket.socket) -> None:
+    """Accept each connection and close it without a word, until the listener is closed."""
+    while True:
+        try:
+            connection, _ = listener.accept()
+        except OSError:
+            return
+        connection.close()
+
+
 class LoopbackSMTP:
     """All test SMTP servers, started together on one port."""
 
     def __init__(self) -> None:
-        self.port = free_port_on_all([*POLICIES, STALL, CLOSED])
+        self.port = free_port_on_all([*POLICIES, STALL, CLOSED, HANGUP])
         self.handlers = {address: RcptPolicy(address, reply) for address, reply in POLICIES.items()}
         self.stack = ExitStack()
 
@@ -108,6 +123,12 @@ class LoopbackSMTP:
         stall.bind((STALL, self.port))
         stall.listen(16)  # connections complete in the backlog; nobody ever accepts or speaks
         self.stack.callback(stall.close)
+        hangup = socket.socket()
+        hangup.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        hangup.bind((HANGUP, self.port))
+        hangup.listen(16)
+        threading.Thread(target=hang_up, args=(hangup,), daemon=True).start()
+        self.stack.callback(hangup.close)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -11,10 +11,10 @@ from collections.abc import Callable
 import pytest
 
 from diagnostics.checks.config import DiagConfig, parse_config
-from tests.integration.postfix.server import LAB, LISTENERS, Postfix, installed
+from tests.integration.postfix.server import LAB, LISTENERS, PROBE_HELO, Postfix, installed
 from tests.servers.dns import LoopbackDNS
 
-HELO_NAME = "portal.diag.test"
+HELO_NAME = PROBE_HELO
 
 
 def lab_zone() -> str:

@@ -29,6 +29,7 @@ GREYLISTED = f"greylisted@{DOMAIN}"
 VERIFY_DOMAIN = "verify.test"  # recipients verified at a next hop that is down (connection refused)
 NEXT_HOP_DOWN = "127.0.0.139"  # nothing listens here
 HELO_STRICT = "reject_non_fqdn_helo_hostname"
+PROBE_HELO = "portal.diag.test"  # the suite's DIAG_HELO_NAME (helo-blocklisted refuses it)
 
 # address -> (scenario, master.cf service type, -o overrides). Every listener relays for nobody unless noted.
 LISTENERS: dict[str, tuple[str, str, dict[str, str]]] = {
@@ -57,6 +58,13 @@ LISTENERS: dict[str, tuple[str, str, dict[str, str]]] = {
     "127.0.0.129": ("accept-all", "smtpd", {"smtpd_reject_unlisted_recipient": "no"}),
     "127.0.0.130": ("client-rejected", "smtpd", {"smtpd_client_restrictions": "$client_blocklist"}),
     "127.0.0.131": ("postscreen", "postscreen", {"smtpd_service_name": "plainsmtpd"}),
+    "127.0.0.134": ("helo-blocklisted", "smtpd", {"smtpd_helo_restrictions": "$helo_blocklist"}),
+    "127.0.0.135": ("valid-blocked", "smtpd", {"smtpd_recipient_restrictions": "$valid_blocked"}),
+    "127.0.0.136": (
+        "postscreen-drop",  # the portal's address is on postscreen's access list: 521 greeting, then hang up
+        "postscreen",
+        {"postscreen_access_list": "$postscreen_denylist", "postscreen_denylist_action": "drop"},
+    ),
 }
 ADDRESS = {scenario: address for address, (scenario, _, _) in LISTENERS.items()}
 
@@ -98,6 +106,9 @@ client_blocklist = check_client_access inline:{{ 127.0.0.1=REJECT }}
 tls1_only = !SSLv2, !SSLv3, !TLSv1.1, !TLSv1.2, !TLSv1.3
 greylisting = reject_unauth_destination, reject_unlisted_recipient, check_policy_service inet:127.0.0.1:{postgrey}
 reject_relay = permit_mynetworks, reject_unauth_destination
+helo_blocklist = check_helo_access inline:{{ {helo}=REJECT }}
+valid_blocked = check_recipient_access inline:{{ {valid}=REJECT }}, reject_unauth_destination
+postscreen_denylist = cidr:{root}/conf/postscreen_access.cidr
 verify_recipients = reject_unauth_destination, reject_unverified_recipient
 """
 
@@ -206,10 +217,12 @@ class Postfix:
             next_hop=NEXT_HOP_DOWN,
             port=self.port,
             postgrey=self.postgrey_port,
+            helo=PROBE_HELO,
             cert=cert,
             key=tls / "key.pem",
         )
         (conf / "main.cf").write_text(main)
+        (conf / "postscreen_access.cidr").write_text("127.0.0.1/32 reject\n")
         lines = [MASTER_CF_SERVICES.strip()]
         for address, (_, service, overrides) in LISTENERS.items():
             options = "".join(f" -o {name}={value}" for name, value in overrides.items())

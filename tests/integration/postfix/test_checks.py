@@ -48,6 +48,8 @@ CASES = [
     Case("relay-starttls-required", RELAY, "starttls-required", "pass", ("Relay access denied",)),
     Case("relay-starttls-handshake-fails", RELAY, "starttls-old-only", "warn", ("Must issue a STARTTLS command first", "handshake failed")),
     Case("relay-behind-postscreen", RELAY, "postscreen", "pass", ("Relay access denied",)),
+    Case("relay-fqdn-helo-refused", RELAY, "helo-blocklisted", "warn", ("refused the probe's HELO name portal.diag.test", "Helo command rejected: Access denied", "a name the server accepts")),
+    Case("relay-greeting-refused", RELAY, "postscreen-drop", "warn", ("refused the portal's connection (521 5.3.2",)),
     # smtp_recipient_verification
     Case("verify-compares", SMTP, "relay-denied", "pass", ("accepts the known-valid recipient and rejects an unknown one", "550 5.1.1"), valid=VALID, articles=("KB-0005",)),
     Case("verify-unknown-alone", SMTP, "relay-denied", "pass", ("rejects unknown recipients", "User unknown in relay recipient table"), articles=("KB-0005",)),
@@ -58,6 +60,8 @@ CASES = [
     Case("verify-client-rejected", SMTP, "client-rejected", "warn", ("Client host rejected",), valid=VALID),
     Case("verify-over-starttls", SMTP, "starttls-required", "pass", ("rejects an unknown one",), valid=VALID),
     Case("verify-next-hop-down", SMTP, "unverified-next-hop-down", "warn", ("deferred the known-valid recipient (450 4.1.1", "unverified address", "temporary failure"), domain=VERIFY_DOMAIN, valid=f"valid@{VERIFY_DOMAIN}", articles=tuple(KB_TEMPORARY)),
+    Case("verify-valid-rejected-differently", SMTP, "valid-blocked", "fail", ("rejected the known-valid recipient (554 5.7.1", "differently (550 5.1.1", "real mail to it would be rejected"), valid=VALID, articles=("KB-0009", "KB-0005")),
+    Case("verify-greeting-refused", SMTP, "postscreen-drop", "warn", ("refused the portal's connection (521",), valid=VALID, articles=tuple(KB_TEMPORARY)),
     Case("verify-domain-not-served", SMTP, "relay-denied", "fail", ("refuses the domain's recipients as relaying",), domain="elsewhere.test", articles=("KB-0005",)),
     Case("verify-domain-not-served-454", SMTP, "relay-deferred", "fail", ("refuses the domain's recipients as relaying", "454 4.7.1"), domain="elsewhere.test", articles=("KB-0005",)),
 ]  # fmt: skip
@@ -141,3 +145,9 @@ def test_unverified_recipient_with_the_next_hop_down(lab):
     )
     assert "Connection refused" in outcome.summary
     assert outcome.articles == KB_TEMPORARY
+
+
+def test_nothing_is_sent_after_a_521_greeting(lab):
+    outcome = run_check(RELAY, Target(DOMAIN, (f"postscreen-drop.{LAB}",)), lab())
+    transcript = outcome.details["gateways"][0]["transcript"]
+    assert transcript == ["S: 521 5.3.2 Service currently unavailable"], transcript
