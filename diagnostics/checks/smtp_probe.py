@@ -114,8 +114,9 @@ class Conversation:
         """STARTTLS, handshake (raises ssl errors), then EHLO again on the encrypted channel."""
         if self.say("starttls", "STARTTLS", lambda: self.smtp.docmd("STARTTLS")) != 220:
             return  # 454 and the like: carry on without TLS, as an MTA does
-        self.session.error_step = "tls"
+        self.session.error_step, started = "tls", time.monotonic()
         tls_sock = context.wrap_socket(self.smtp.sock, server_hostname=self.session.host)
+        self.session.timings["tls"] = ms_since(started)
         self.stack.enter_context(guarded(tls_sock, self.deadline))
         self.smtp.sock, self.smtp.file = tls_sock, None
         cipher = tls_sock.cipher()
