@@ -16,6 +16,7 @@ DIAG_RATE_LIMIT (runs per user per minute, read by diagnostics.services).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import socket
@@ -159,6 +160,12 @@ def fqdn_problem(name: str) -> str:
     return ""
 
 
+@functools.cache
+def host_fqdn() -> str:
+    """This host's name as the resolver knows it (looked up once per process: it may ask DNS)."""
+    return (socket.getfqdn() or socket.gethostname()).rstrip(".").lower()
+
+
 def parse_helo(raw: Mapping[str, Any]) -> tuple[str, str]:
     """The probe's HELO name and, when it is not fully qualified, the configuration problem to show."""
     explicit = str(raw.get("DIAG_HELO_NAME") or "").strip().rstrip(".").lower()
@@ -166,10 +173,10 @@ def parse_helo(raw: Mapping[str, Any]) -> tuple[str, str]:
         problem = fqdn_problem(explicit)
         return explicit, problem and f"DIAG_HELO_NAME {explicit!r} is {problem}; set it to this host's FQDN."
     url_host = (urlsplit(str(raw.get("PORTAL_URL") or "")).hostname or "").rstrip(".").lower()
-    for candidate in (url_host, socket.getfqdn().rstrip(".").lower()):
+    for candidate in (url_host, host_fqdn()):
         if candidate and not fqdn_problem(candidate):
             return candidate, ""
-    fallback = socket.gethostname().lower()
+    fallback = host_fqdn()
     return fallback, (
         f"DIAG_HELO_NAME is not set and neither PORTAL_URL's host nor this host's name ({fallback!r}) is a fully "
         "qualified domain name; set DIAG_HELO_NAME, or SMTP servers may refuse the probes."

@@ -1,13 +1,12 @@
 """DIAG_HELO_NAME and DIAG_PROBE_SENDER: parsed, derived, checked by `manage.py check`, shown on the page."""
 
-import socket
-
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.urls import reverse
 
 from diagnostics.checks import Target, run_check
+from diagnostics.checks import config as config_module
 from diagnostics.checks.config import ConfigError, parse_config
 
 
@@ -23,11 +22,16 @@ def test_helo_name_derived_from_portal_url():
 
 
 def test_non_fqdn_default_is_a_problem_not_a_crash(monkeypatch):
-    monkeypatch.setattr(socket, "getfqdn", lambda: "vm")
-    monkeypatch.setattr(socket, "gethostname", lambda: "vm")
+    monkeypatch.setattr(config_module, "host_fqdn", lambda: "vm")
     config = parse_config({"PORTAL_URL": "http://127.0.0.1:8000"})
     assert config.helo_name == "vm"
     assert "DIAG_HELO_NAME is not set" in config.helo_problem
+
+
+def test_host_fqdn_when_portal_url_is_an_address(monkeypatch):
+    monkeypatch.setattr(config_module, "host_fqdn", lambda: "portal-host.corp.example")
+    config = parse_config({"PORTAL_URL": "http://127.0.0.1:8000"})
+    assert (config.helo_name, config.helo_problem) == ("portal-host.corp.example", "")
 
 
 @pytest.mark.parametrize("name", ["vm", "localhost", "192.0.2.1", "bad_name.example", "-x.example"])
