@@ -50,8 +50,8 @@ TEXT_RULES: tuple[tuple[Subject, re.Pattern[str]], ...] = tuple(
         ),
         (
             Subject.CLIENT,
-            r"client host rejected|blocked using|listed (at|in|by)|in a black ?list|reverse dns|rdns|ptr record"
-            r"|cannot find your (host ?name|reverse)|client was not authorized|access denied for ip|your ip",
+            r"client host rejected|blocked using|listed (at|by) |(block|black|deny)-?list(ed)?\b|dnsbl|reverse dns"
+            r"|\brdns\b|ptr record|cannot find your (host ?name|reverse)|access denied for ip|your ip",
         ),
         (
             Subject.SENDER,

@@ -61,6 +61,9 @@ REPLIES = [
     ("rcpt0", 550, "Unrouteable address", Subject.RECIPIENT),
     ("ehlo", 501, "Syntactically invalid EHLO argument(s)", Subject.HELO),
     ("rcpt0", 550, "Sender verify failed", Subject.SENDER),
+    # Lotus Domino: "listed" here is about the recipient, not a blocklist
+    ("rcpt0", 550, "5.1.1 User not listed in public Name & Address Book", Subject.RECIPIENT),
+    ("rcpt0", 554, "5.7.1 Service unavailable; client [192.0.2.1] is listed by zen.spamhaus.org", Subject.CLIENT),
     # qmail
     ("rcpt0", 553, "sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)", Subject.RELAY),
     # RFC 4954 / Gmail
