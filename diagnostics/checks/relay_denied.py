@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from diagnostics.checks.base import Outcome, Status, Target, in_parallel, register, worst
 from diagnostics.checks.config import DiagConfig
-from diagnostics.checks.smtp_probe import SmtpSession, network_failure, probe, refused_probe
+from diagnostics.checks.smtp_probe import SmtpSession, probe
 from diagnostics.checks.smtp_replies import Subject
+from diagnostics.checks.smtp_verdicts import network_failure, refused_probe
 
 NAME = "relay_denied"
 ARTICLES = ["KB-0001"]

@@ -13,8 +13,9 @@ import secrets
 
 from diagnostics.checks.base import Outcome, Status, Target, register
 from diagnostics.checks.config import DiagConfig
-from diagnostics.checks.smtp_probe import SmtpSession, network_failure, probe, refused_probe
+from diagnostics.checks.smtp_probe import SmtpSession, probe
 from diagnostics.checks.smtp_replies import Reply, Subject
+from diagnostics.checks.smtp_verdicts import network_failure, refused_probe
 
 NAME = "smtp_recipient_verification"
 UNREACHABLE_ARTICLES = ["KB-0006", "KB-0005"]  # 451 Try again later; recipient verification fails
