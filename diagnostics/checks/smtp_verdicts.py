@@ -76,7 +76,8 @@ def refused_probe(session: SmtpSession, config: DiagConfig, label: str, topic: s
             advice = "a 421 is temporary: run the check again later" if reply.temporary else topic_unknown(topic)
             return Status.WARN, f"Inconclusive: {label} {what} ({reply.line}); {advice}."
         if reply.refuses_probe:
-            where = f" in reply to RCPT TO ({reply.matched})" if reply.step.startswith("rcpt") else ""
+            where = " in reply to RCPT TO (a delayed rejection, as Postfix's smtpd_delay_reject gives)"
+            where = where if reply.step.startswith("rcpt") else ""
             status = Status.ERROR if reply.subject == Subject.HELO and config.helo_problem else Status.WARN
             refused = who(reply, session.helo, session.sender)
             return status, (
@@ -100,11 +101,13 @@ def network_failure(session: SmtpSession, config: DiagConfig, label: str) -> tup
         return Status.WARN, f"Inconclusive: {label} did not answer in time: {timeout_phrase(session, config)}."
     if session.error_step == "dns":
         return Status.FAIL, f"{label} could not be resolved ({session.error})."
-    if session.error_step == "connect":
+    if session.error_step == "connect" and "refused" in session.error:
         return Status.FAIL, (
             f"{label} refused the connection on port {session.port} ({session.error}): nothing listens there or a "
             "firewall rejects the portal."
         )
+    if session.error_step == "connect":
+        return Status.FAIL, f"{label} could not be connected to on port {session.port} ({session.error})."
     return (
         Status.WARN,
         f"Inconclusive: {label} ended the session before answering {step_name(session.error_step)} ({session.error}).",
