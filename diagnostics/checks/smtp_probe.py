@@ -194,15 +194,14 @@ def attempt(
             talk = Conversation(session, smtp, deadline, stack)
             converse(session, talk, recipients, tls_mode, config)
             goodbye(talk)
-    except ssl.SSLCertVerificationError as exc:
-        if session.error_step != "tls":
-            raise
-        session.tls["certificate"] = f"not trusted ({exc.verify_message}); continued without verifying it"
-        session.transcript.append("-- certificate not trusted: reconnecting without verifying it")
-        return "unverified"
     except ssl.SSLError as exc:
-        if session.error_step != "tls":
-            raise
+        if session.error_step != "tls":  # the encrypted session broke later: an ordinary network error
+            record_error(session, exc, started, deadline)
+            return None
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            session.tls["certificate"] = f"not trusted ({exc.verify_message}); continued without verifying it"
+            session.transcript.append("-- certificate not trusted: reconnecting without verifying it")
+            return "unverified"
         session.tls["handshake"] = f"failed ({exc.reason or exc}); continued without TLS"
         session.transcript.append("-- TLS handshake failed: reconnecting without TLS")
         return "off"
