@@ -41,6 +41,8 @@ def probe_advice(reply: Reply, session: SmtpSession, config: DiagConfig) -> str:
             return config.helo_problem
         return "Set DIAG_HELO_NAME to a name the server accepts (one whose A record is the portal's address)."
     if reply.subject == Subject.SENDER:
+        if portal_misconfigured(reply, session, config):
+            return f"{config.helo_problem} DIAG_PROBE_SENDER defaults to an address at that name."
         if not session.sender:
             return (
                 "Verification probes use the null sender MAIL FROM:<> (RFC 5321 §4.5.5); if the server refuses it "
@@ -62,6 +64,14 @@ def probe_advice(reply: Reply, session: SmtpSession, config: DiagConfig) -> str:
     )
 
 
+def portal_misconfigured(reply: Reply, session: SmtpSession, config: DiagConfig) -> bool:
+    """The refusal is the portal's own configuration: a HELO name (or the default sender at it) not an FQDN."""
+    if not config.helo_problem:
+        return False
+    default_sender = session.sender.endswith(f"@{config.helo_name}")
+    return reply.subject == Subject.HELO or (reply.subject == Subject.SENDER and default_sender)
+
+
 def refused_probe(session: SmtpSession, config: DiagConfig, label: str, topic: str) -> tuple[Status, str] | None:
     """The verdict when the server refused the session or the probe itself, wherever it said so; else None.
 
@@ -78,7 +88,7 @@ def refused_probe(session: SmtpSession, config: DiagConfig, label: str, topic: s
         if reply.refuses_probe:
             where = " in reply to RCPT TO (a delayed rejection, as Postfix's smtpd_delay_reject gives)"
             where = where if reply.step.startswith("rcpt") else ""
-            status = Status.ERROR if reply.subject == Subject.HELO and config.helo_problem else Status.WARN
+            status = Status.ERROR if portal_misconfigured(reply, session, config) else Status.WARN
             refused = who(reply, session.helo, session.sender)
             return status, (
                 f"Inconclusive: {label} refused {refused} ({reply.line}){where}, so nothing was "

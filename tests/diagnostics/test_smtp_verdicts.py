@@ -35,3 +35,13 @@ def test_tls_required_but_not_offered():
 def test_a_helo_refusal_answered_by_helo_after_ehlo_failed_is_no_refusal():
     accepted = session(ehlo=(502, "5.5.2 Error: command not recognized"), helo=(250, "mx"), mail=(250, "ok"))
     assert refused_probe(accepted, CONFIG, "The gateway", "relaying") is None
+
+
+def test_default_sender_at_a_non_fqdn_helo_name_is_the_portals_configuration():
+    config = parse_config({"DIAG_HELO_NAME": "vm"})
+    refused = session(
+        mail=(250, "ok"), rcpt0=(504, "5.5.2 <diagnostics@vm>: Sender address rejected: need fully-qualified address")
+    )
+    refused.sender = config.probe_sender
+    status, summary = refused_probe(refused, config, "The gateway", "relaying")
+    assert status == "error" and "DIAG_HELO_NAME 'vm'" in summary and "defaults to an address at that name" in summary
