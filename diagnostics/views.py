@@ -14,6 +14,7 @@ from diagnostics.checks.domain import InvalidTarget, normalize_domain
 from diagnostics.forms import RunForm
 from diagnostics.models import DiagnosticRun, ProtectedDomain
 from diagnostics.presenters import run_context
+from diagnostics.system_checks import configuration_problems
 
 RATE_LIMIT_MESSAGE = "You started too many diagnostic runs in the last minute. Wait a minute and try again."
 
@@ -57,6 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "form": form,
         "runs": recent_runs(request.user),
         "domains": ProtectedDomain.objects.for_user(request.user),
+        "config_problems": configuration_problems(),
     }
     response = render(request, "diagnostics/index.html", context, status=status)
     if status == 429:

@@ -31,6 +31,7 @@ def _test_settings(settings) -> None:
     settings.DIAG_URIBL_ZONES = "uri.invalid"
     settings.DIAG_TIMEOUT = "1"
     settings.DIAG_ALLOW_PRIVATE = ""
+    settings.DIAG_HELO_NAME = "portal.diag.test"  # whatever this host is called
 
 
 @pytest.fixture

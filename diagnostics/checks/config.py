@@ -7,13 +7,19 @@ DIAG_URIBL_ZONES      comma-separated URI blocklist zones; `zone=testname` overr
 DIAG_TIMEOUT          seconds per check (default 10, at most 120).
 DIAG_ALLOW_PRIVATE    comma-separated CIDRs of non-global addresses that may be contacted.
 DIAG_SMTP_PORT        the SMTP port of gateways and, unless a record says otherwise, SMTP servers (default 25).
+DIAG_HELO_NAME        the fully qualified name the SMTP probes say in EHLO (default: PORTAL_URL's host, else the
+                      host's FQDN); a name that is not fully qualified is reported as `helo_problem`.
+DIAG_PROBE_SENDER     MAIL FROM of the relay test (default: diagnostics@<HELO name>).
 Optional extras: DIAG_DNSBL_WARN (seconds, default 1), DIAG_TLS_CA_FILE (extra CA bundle for TLS),
 DIAG_RATE_LIMIT (runs per user per minute, read by diagnostics.services).
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import re
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +37,9 @@ SETTING_NAMES = (
     "DIAG_SMTP_PORT",
     "DIAG_DNSBL_WARN",
     "DIAG_TLS_CA_FILE",
+    "DIAG_HELO_NAME",
+    "DIAG_PROBE_SENDER",
+    "PORTAL_URL",
 )
 MAX_TIMEOUT = 120.0
 
@@ -51,6 +60,9 @@ class DiagConfig:
     dnsbl_warn: float = 1.0
     tls_ca_file: str = ""
     max_response_bytes: int = 64 * 1024
+    helo_name: str = "portal.invalid"
+    helo_problem: str = ""  # why helo_name is not a fully qualified name ("" when it is)
+    probe_sender: str = "diagnostics@portal.invalid"
 
     @property
     def run_deadline(self) -> float:
@@ -135,6 +147,52 @@ def parse_network(item: str) -> Network:
         raise ConfigError(f"DIAG_ALLOW_PRIVATE: {item!r} is not a CIDR (e.g. 10.0.0.0/8).") from None
 
 
+LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def fqdn_problem(name: str) -> str:
+    """Why `name` is not a fully qualified domain name (RFC 5321 §4.1.1.1 wants one in EHLO), or ""."""
+    labels = name.split(".")
+    if len(labels) < 2 or len(name) > 253 or not all(LABEL_RE.match(label) for label in labels):
+        return "not a fully qualified domain name"
+    if labels[-1].isdigit():
+        return "an IP address, not a domain name"
+    return ""
+
+
+@functools.cache
+def host_fqdn() -> str:
+    """This host's name as the resolver knows it (looked up once per process: it may ask DNS)."""
+    return (socket.getfqdn() or socket.gethostname()).rstrip(".").lower()
+
+
+def parse_helo(raw: Mapping[str, Any]) -> tuple[str, str]:
+    """The probe's HELO name and, when it is not fully qualified, the configuration problem to show."""
+    explicit = str(raw.get("DIAG_HELO_NAME") or "").strip().rstrip(".").lower()
+    if explicit:
+        problem = fqdn_problem(explicit)
+        return explicit, problem and f"DIAG_HELO_NAME {explicit!r} is {problem}; set it to this host's FQDN."
+    url_host = (urlsplit(str(raw.get("PORTAL_URL") or "")).hostname or "").rstrip(".").lower()
+    for candidate in (url_host, host_fqdn()):
+        if candidate and not fqdn_problem(candidate):
+            return candidate, ""
+    fallback = host_fqdn()
+    return fallback, (
+        f"DIAG_HELO_NAME is not set and neither PORTAL_URL's host nor this host's name ({fallback!r}) is a fully "
+        "qualified domain name; set DIAG_HELO_NAME, or SMTP servers may refuse the probes."
+    )
+
+
+def parse_sender(value: Any, helo_name: str) -> str:
+    sender = str(value or "").strip().strip("<>")
+    if not sender:
+        return f"diagnostics@{helo_name}"
+    local, _, domain = sender.rpartition("@")
+    if not local or any(c in local for c in ' <>()[]\\,;:"') or fqdn_problem(domain.lower()):
+        raise ConfigError(f"DIAG_PROBE_SENDER: {sender!r} is not an address like name@fully.qualified.domain.")
+    return sender
+
+
 def parse_config(raw: Mapping[str, Any]) -> DiagConfig:
     """Build a DiagConfig from raw setting values (strings as in the environment, or lists)."""
     return DiagConfig(
@@ -147,7 +205,14 @@ def parse_config(raw: Mapping[str, Any]) -> DiagConfig:
         smtp_port=parse_port(raw.get("DIAG_SMTP_PORT") or 25, "DIAG_SMTP_PORT"),
         dnsbl_warn=parse_seconds(raw.get("DIAG_DNSBL_WARN"), "DIAG_DNSBL_WARN", 1.0),
         tls_ca_file=str(raw.get("DIAG_TLS_CA_FILE") or ""),
+        **probe_identity(raw),
     )
+
+
+def probe_identity(raw: Mapping[str, Any]) -> dict[str, str]:
+    helo_name, helo_problem = parse_helo(raw)
+    sender = parse_sender(raw.get("DIAG_PROBE_SENDER"), helo_name)
+    return {"helo_name": helo_name, "helo_problem": helo_problem, "probe_sender": sender}
 
 
 def config_from_settings() -> DiagConfig:

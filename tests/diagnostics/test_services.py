@@ -22,7 +22,7 @@ def test_all_five_checks_with_one_stalling_finish_within_timeout_plus_one_second
         "mx_records": "pass",
         "fortiguard_egress": "pass",
         "dnsbl_latency": "pass",
-        "smtp_recipient_verification": "fail",
+        "smtp_recipient_verification": "warn",  # the portal's timeout, not proof the server is down
         "relay_denied": "pass",
     }
 
@@ -36,9 +36,9 @@ def test_background_run_with_a_stalling_check_finishes_within_timeout_plus_one_s
         run = services.start_run(record.target(), CHECK_NAMES, protected_domain=record)
     assert time.monotonic() - started < 2.0
     run.refresh_from_db()
-    assert (run.state, run.status) == ("finished", "fail")
+    assert (run.state, run.status) == ("finished", "warn")
     assert [r.check_name for r in run.results.all()] == list(CHECK_NAMES)
-    assert run.results.get(check_name="smtp_recipient_verification").summary.count("timed out") == 1
+    assert run.results.get(check_name="smtp_recipient_verification").summary.count("the portal stopped waiting") == 1
 
 
 def test_run_deadline_cuts_a_check_that_overruns(diag, monkeypatch):

@@ -15,6 +15,8 @@ from tests.servers.dns import LoopbackDNS
 from tests.servers.http import LoopbackHTTP
 from tests.servers.smtp import LoopbackSMTP
 
+HELO_NAME = "portal.diag.test"
+
 
 @pytest.fixture(scope="session")
 def dns_server():
@@ -54,6 +56,7 @@ class Diag:
             "DIAG_SMTP_PORT": str(self.smtp.port),
             "DIAG_DNSBL_WARN": "0.2",
             "DIAG_TLS_CA_FILE": "",
+            "DIAG_HELO_NAME": HELO_NAME,
         }
 
     def configure(self, **overrides: str) -> DiagConfig:

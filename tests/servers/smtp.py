@@ -4,21 +4,26 @@
 127.0.0.12  accepts every recipient (250): an open relay / Exchange without recipient filtering
 127.0.0.13  answers every recipient 451 4.7.1 (greylisting / verification server unreachable)
 127.0.0.14  rejects every recipient 550 5.1.1, even valid ones
+127.0.0.15  answers RCPT 421 4.3.2 and closes the connection (a server shutting down)
+127.0.0.16  answers every recipient 550 5.7.1 Rejected (a refusal that does not say who was refused)
 127.0.0.30  accepts TCP connections and never says a word (stalls)
+127.0.0.32  accepts TCP connections and closes them at once, without a greeting
 127.0.0.31  nothing listens (connection refused)
-Every session is recorded in `commands` per address, to prove DATA is never sent.
+Every session is recorded in `commands` per address, to prove DATA is never sent (and nothing after a 421).
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import threading
 from collections import defaultdict
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
 
-LOCAL_DOMAINS = {"one.test", "acceptall.test", "tempfail.test", "rejectall.test"}
+LOCAL_DOMAINS = {"one.test", "acceptall.test", "tempfail.test", "rejectall.test", "closing.test"}
 VALID_USERS = {"postmaster", "valid"}
 
 
@@ -35,6 +40,8 @@ class RcptPolicy:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         self.log.append(f"RCPT TO:<{address}>")
+        if self.fixed_reply.startswith("421"):
+            asyncio.get_running_loop().call_soon(server.transport.close)  # after the reply is written
         if self.fixed_reply:
             return self.fixed_reply
         local, _, domain = address.lower().rpartition("@")
@@ -49,15 +56,26 @@ class RcptPolicy:
         self.log.append("DATA")
         return "554 5.5.1 This test server never takes DATA"
 
+    async def handle_RSET(self, server, session, envelope):  # noqa: N802
+        self.log.append("RSET")
+        return "250 OK"
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802
+        self.log.append("QUIT")
+        return "221 Bye"
+
 
 POLICIES = {
     "127.0.0.10": "",
     "127.0.0.12": "250 2.1.5 OK",
     "127.0.0.13": "451 4.7.1 Try again later",
     "127.0.0.14": "550 5.1.1 User unknown",
+    "127.0.0.15": "421 4.3.2 Service shutting down, closing transmission channel",
+    "127.0.0.16": "550 5.7.1 Rejected",
 }
 STALL = "127.0.0.30"
 CLOSED = "127.0.0.31"
+HANGUP = "127.0.0.32"
 
 
 def free_port_on_all(addresses: list[str]) -> int:
@@ -77,11 +95,21 @@ def free_port_on_all(addresses: list[str]) -> int:
     raise RuntimeError("no common free port")
 
 
+def hang_up(listener: socket.socket) -> None:
+    """Accept each connection and close it without a word, until the listener is closed."""
+    while True:
+        try:
+            connection, _ = listener.accept()
+        except OSError:
+            return
+        connection.close()
+
+
 class LoopbackSMTP:
     """All test SMTP servers, started together on one port."""
 
     def __init__(self) -> None:
-        self.port = free_port_on_all([*POLICIES, STALL, CLOSED])
+        self.port = free_port_on_all([*POLICIES, STALL, CLOSED, HANGUP])
         self.handlers = {address: RcptPolicy(address, reply) for address, reply in POLICIES.items()}
         self.stack = ExitStack()
 
@@ -95,6 +123,12 @@ class LoopbackSMTP:
         stall.bind((STALL, self.port))
         stall.listen(16)  # connections complete in the backlog; nobody ever accepts or speaks
         self.stack.callback(stall.close)
+        hangup = socket.socket()
+        hangup.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        hangup.bind((HANGUP, self.port))
+        hangup.listen(16)
+        threading.Thread(target=hang_up, args=(hangup,), daemon=True).start()
+        self.stack.callback(hangup.close)
         return self
 
     def __exit__(self, *exc: object) -> None:
