@@ -1,7 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from portal.health import healthz
+from portal.numbers import IdConverter
+
+register_converter(IdConverter, "id")  # before the includes below: every id in a URL is parsed one way
 
 handler400 = "portal.views.bad_request"
 handler403 = "portal.views.permission_denied"
