@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
+from portal import login_limit
 from portal.health import healthz
 from portal.numbers import IdConverter
 
@@ -13,6 +14,7 @@ handler500 = "portal.views.server_error"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/login/", login_limit.login, name="login"),  # Django's, with a per-address failure limit
     path("accounts/", include("django.contrib.auth.urls")),
     path("diagnostics/", include("diagnostics.urls")),
     path("tickets/", include("tickets.urls")),
