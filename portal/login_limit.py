@@ -45,6 +45,17 @@ def count_failure(sender: object, credentials: dict, request: HttpRequest | None
             cache.add(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS + 60)
 
 
+def axes_username(request: HttpRequest | None, credentials: dict | None = None) -> str | None:
+    """The username django-axes records (AXES_USERNAME_CALLABLE): as typed, without NUL bytes, cut to 150
+    characters (no account name is longer; axes' column holds 255 and PostgreSQL refuses more, while Django's
+    login form does not check the length)."""
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = request.POST.get("username") if request is not None else None
+    return None if username is None else str(username).replace("\x00", "")[:150]
+
+
 def connect_signals() -> None:
     user_login_failed.connect(count_failure, dispatch_uid="portal.login_limit.count_failure")
 

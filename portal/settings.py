@@ -156,6 +156,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "portal.login_limit.axes_username"  # bounded: an overlong username is no 500
 LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "20"))  # across all usernames
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"

@@ -51,3 +51,14 @@ def test_failures_on_the_admin_login_count_too(limit, django_user_model):
     for n in range(limit):
         client.post("/admin/login/?next=/admin/", {"username": f"user{n}", "password": "Summer2026!"})
     assert client.post("/accounts/login/", {"username": "alice", "password": PASSWORD}).status_code == 429
+
+
+def test_overlong_usernames_are_a_failed_login_not_a_500(limit):
+    from axes.models import AccessAttempt
+
+    client = Client(raise_request_exception=False)
+    for username in ("x" * 20_001, "1" * 4_400, "y" * 256):
+        response = client.post("/accounts/login/", {"username": username, "password": "wrong"})
+        assert response.status_code == 200 and "correct username and password" in response.content.decode()
+    assert AccessAttempt.objects.exists()
+    assert max(len(a.username) for a in AccessAttempt.objects.all()) == 150
