@@ -248,7 +248,7 @@ class CLIBlock(models.Model):
 
 
 def version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", version))
+    return tuple(int(part) for part in re.findall(r"[0-9]+", version))  # ASCII digits, as everywhere
 
 
 class CLIVariant(models.Model):
