@@ -31,7 +31,7 @@ def parse_params(data: QueryDict) -> SearchParams:
         raise SearchError(f"The search text is too long ({len(query)} characters; at most {MAX_QUERY_CHARS}).")
     symptom_ids = []
     for value in data.getlist("symptom"):
-        symptom_id = parse_id(value.strip())
+        symptom_id = parse_id(value)
         if symptom_id is None:
             raise SearchError("Symptoms are chosen by their numeric id.")
         symptom_ids.append(symptom_id)
