@@ -7,10 +7,11 @@ from django import forms
 from diagnostics.checks import CHECK_NAMES, REGISTRY, Target
 from diagnostics.checks.domain import InvalidTarget, normalize_domain
 from diagnostics.models import ProtectedDomain, may_test_any_domain
+from portal.numbers import IdChoiceField
 
 
 class RunForm(forms.Form):
-    protected_domain = forms.ModelChoiceField(
+    protected_domain = IdChoiceField(
         queryset=ProtectedDomain.objects.all(),
         required=False,
         empty_label="— none: type a domain below —",

@@ -12,7 +12,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-KB_NUMBER_RE = re.compile(r"\bKB-(\d{4,})\b", re.IGNORECASE)
+from portal.numbers import INT_MAX, parse_id
+
+KB_NUMBER_RE = re.compile(r"\bKB-([0-9]{4,10})\b", re.IGNORECASE | re.ASCII)  # ASCII digits, in int range below
 RELATED_ARTICLES = 200  # articles looked at per source when finding related categories
 RELATED_SYMPTOMS = 50  # symptoms sharing a reply-code family looked at
 RELATED_WORDS = 10  # words matched against category names and descriptions
@@ -25,9 +27,9 @@ def format_kb_number(number: int) -> str:
 
 
 def parse_kb_number(text: str) -> int | None:
-    """`KB-0006` -> 6; anything else -> None."""
+    """`KB-0006` -> 6; anything else (also a number past the column's range) -> None."""
     match = KB_NUMBER_RE.fullmatch(text.strip())
-    return int(match.group(1)) if match else None
+    return parse_id(match.group(1), maximum=INT_MAX) if match else None
 
 
 class CategoryQuerySet(models.QuerySet["Category"]):
@@ -246,7 +248,7 @@ class CLIBlock(models.Model):
 
 
 def version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", version))
+    return tuple(int(part) for part in re.findall(r"[0-9]+", version))  # ASCII digits, as everywhere
 
 
 class CLIVariant(models.Model):

@@ -12,9 +12,10 @@ from kb.search import SearchError, SearchResults, search
 from kb.search.log import opened, record, remember
 from kb.search.params import SearchParams, parse_params
 from kb.search.text import tokenize
+from portal.numbers import BIGINT_MAX, INT_MAX, parse_id
 from portal.ratelimit import search_rate_limit
 
-MAX_INT, MAX_BIGINT = 2**31 - 1, 2**63 - 1  # larger ids in URLs are not in the database (and must not reach it)
+MAX_POSITION = 1000  # results a search returns at most
 # Too common on a mail portal to relate a query to a category by name or description (stop words aside: the
 # tokenizer drops those).
 GENERIC_WORDS = frozenset(
@@ -103,8 +104,8 @@ def symptoms_page(request: HttpRequest) -> HttpResponse:
 
 def open_result(request: HttpRequest, search_id: int, number: int) -> HttpResponse:
     """A result link: note which result of which search was opened, then go to the article."""
-    article = get_object_or_404(Article.objects.only("pk", "number", "slug"), number=min(number, MAX_INT))
-    position = request.GET.get("position", "")
-    if search_id <= MAX_BIGINT and SearchQueryLog.objects.filter(pk=search_id).exists():
-        opened(search_id, article, int(position) if position.isdigit() and len(position) < 6 else None)
+    article = get_object_or_404(Article.objects.only("pk", "number", "slug"), number=min(number, INT_MAX))
+    position = parse_id(request.GET.get("position", ""), maximum=MAX_POSITION)  # not a position: not recorded
+    if search_id <= BIGINT_MAX and SearchQueryLog.objects.filter(pk=search_id).exists():
+        opened(search_id, article, position)
     return redirect(article)

@@ -4,6 +4,7 @@ A worker is "seen" when it has run the `heartbeat` task recently. The task keeps
 every HEARTBEAT_SECONDS on backends that can defer tasks, and /healthz queues one if none is pending.
 """
 
+import logging
 from datetime import timedelta
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -14,6 +15,7 @@ from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 20
 WORKER_SEEN_WITHIN = timedelta(minutes=1)
 
@@ -43,6 +45,14 @@ def worker_seen() -> bool:
     return _heartbeats().filter(finished_at__gte=timezone.now() - WORKER_SEEN_WITHIN).exists()
 
 
+def _is_staff(request: HttpRequest) -> bool:
+    """Whether the caller is staff; False when that cannot be known (the session or user needs the database)."""
+    try:
+        return bool(getattr(request, "user", None) and request.user.is_staff)
+    except DatabaseError:
+        return False
+
+
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": False, "migrations": False, "worker": False}
@@ -56,6 +66,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
             checks["worker"] = worker_seen()
             ensure_heartbeat_scheduled()
     except DatabaseError as exc:
-        return JsonResponse({"status": "fail", "checks": checks, "error": str(exc)[:200]}, status=503)
+        logger.warning("healthz: database check failed: %s", exc)
+        answer = {"status": "fail", "checks": checks}
+        if _is_staff(request):  # the error text names hosts, users and paths: not for anonymous callers
+            answer["error"] = str(exc)[:200]
+        return JsonResponse(answer, status=503)
     healthy = all(checks.values())
     return JsonResponse({"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503)

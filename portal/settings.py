@@ -147,6 +147,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    "portal.login_limit.AddressThrottleBackend",  # password spraying: failed logins per address, any username
     "axes.backends.AxesStandaloneBackend",  # brute-force protection: lockout per user and IP
     "portal.auth.OneQueryModelBackend",  # Django's ModelBackend; its user and permission queries written once as SQL
 ]
@@ -155,6 +156,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "portal.login_limit.axes_username"  # bounded: an overlong username is no 500
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "20"))  # across all usernames
+LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "kb:home"

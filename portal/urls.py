@@ -1,8 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from portal import login_limit
 from portal.accounts import password_reset
 from portal.health import healthz
+from portal.numbers import IdConverter
+
+register_converter(IdConverter, "id")  # before the includes below: every id in a URL is parsed one way
 
 handler400 = "portal.views.bad_request"
 handler403 = "portal.views.permission_denied"
@@ -12,6 +16,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/password_reset/", password_reset, name="password_reset"),
+    path("accounts/login/", login_limit.login, name="login"),  # Django's, with a per-address failure limit
     path("accounts/", include("django.contrib.auth.urls")),
     path("diagnostics/", include("diagnostics.urls")),
     path("tickets/", include("tickets.urls")),

@@ -7,6 +7,7 @@ from django import forms
 from diagnostics.checks import CHECK_NAMES
 from diagnostics.models import DiagnosticRun, ProtectedDomain
 from kb.models import Article, Symptom, parse_kb_number
+from portal.numbers import INT_MAX, IdChoiceField, parse_id
 from tickets.access import helpdesk_users
 from tickets.models import Ticket
 
@@ -26,7 +27,7 @@ class ArticleField(forms.CharField):
         text = super().clean(value)
         if not text:
             return None
-        number = parse_kb_number(text) if not text.strip().isdigit() else int(text)
+        number = parse_kb_number(text) or parse_id(text.strip(), maximum=INT_MAX)
         article = Article.objects.filter(number=number).first() if number is not None else None
         if article is None:
             raise forms.ValidationError("No article %(kb)s. Type a KB number like KB-0006.", params={"kb": text[:20]})
@@ -36,11 +37,11 @@ class ArticleField(forms.CharField):
 class FilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search")
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Ticket.Status.choices])
-    assignee = forms.ModelChoiceField(required=False, queryset=helpdesk_users(), empty_label="Anyone")
+    assignee = IdChoiceField(required=False, queryset=helpdesk_users(), empty_label="Anyone")
     mine = forms.BooleanField(required=False, label="Assigned to me")
-    domain = forms.ModelChoiceField(required=False, queryset=ProtectedDomain.objects.all(), empty_label="Any domain")
+    domain = IdChoiceField(required=False, queryset=ProtectedDomain.objects.all(), empty_label="Any domain")
     article = ArticleField(required=False, max_length=20, label="Linked article")
-    symptom = forms.ModelChoiceField(required=False, queryset=Symptom.objects.all(), empty_label="Any symptom")
+    symptom = IdChoiceField(required=False, queryset=Symptom.objects.all(), empty_label="Any symptom")
     sort = forms.ChoiceField(required=False, choices=[(key, label) for key, (label, _) in SORTS.items()])
 
     def __init__(self, *args: object, helpdesk: bool = True, **kwargs: object) -> None:
@@ -58,7 +59,7 @@ class CommentForm(forms.Form):
 class UpdateForm(forms.Form):
     status = forms.ChoiceField(choices=Ticket.Status.choices)
     priority = forms.TypedChoiceField(choices=Ticket.Priority.choices, coerce=int)
-    assignee = forms.ModelChoiceField(required=False, queryset=helpdesk_users(), empty_label="Nobody")
+    assignee = IdChoiceField(required=False, queryset=helpdesk_users(), empty_label="Nobody")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -77,7 +78,7 @@ class RunForm(forms.Form):
 
 
 class AttachForm(forms.Form):
-    run = forms.ModelChoiceField(queryset=DiagnosticRun.objects.none(), empty_label=None)
+    run = IdChoiceField(queryset=DiagnosticRun.objects.none(), empty_label=None)
 
     def __init__(self, *args: object, runs: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from portal.numbers import parse_id
 from tickets.forms import SORTS
 from tickets.models import Event, Ticket
 
@@ -20,10 +21,9 @@ def text_search(tickets: QuerySet[Ticket], query: str, include_internal: bool) -
 def filter_tickets(tickets: QuerySet[Ticket], data: dict, user, include_internal: bool) -> QuerySet[Ticket]:  # noqa: ANN001
     """`data` is a valid FilterForm's cleaned_data."""
     if data.get("q"):
-        number = data["q"].strip().upper().removeprefix("T-")
-        tickets = text_search(tickets, data["q"], include_internal) | tickets.filter(
-            pk=int(number) if number.isdigit() else 0
-        )
+        number = parse_id(data["q"].strip().upper().removeprefix("T-"))  # T-00042 or 42; `T-²` is only text
+        by_number = tickets.filter(pk=number) if number is not None else tickets.none()
+        tickets = text_search(tickets, data["q"], include_internal) | by_number
     if data.get("status"):
         tickets = tickets.filter(status=data["status"])
     if data.get("mine"):

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from diagnostics.models import ProtectedDomain
 from kb.models import Symptom
+from portal.numbers import IdChoiceField, IdMultipleChoiceField, parse_id
 from tickets import runs, services
 from tickets.access import domains_for
 from tickets.models import Ticket
@@ -17,7 +18,7 @@ SUGGESTION_LIMIT = 3
 
 
 class ReportForm(forms.Form):
-    symptom = forms.ModelMultipleChoiceField(
+    symptom = IdMultipleChoiceField(
         queryset=Symptom.objects.all(), required=False, widget=forms.CheckboxSelectMultiple, label="Observed symptoms"
     )
     evidence = forms.CharField(
@@ -27,7 +28,7 @@ class ReportForm(forms.Form):
         label="Bounce messages or log lines",
         help_text="Paste what you see, e.g. 550 5.7.1 <bob@example.com>: Relay access denied",
     )
-    domain = forms.ModelChoiceField(queryset=ProtectedDomain.objects.none(), label="Protected domain")
+    domain = IdChoiceField(queryset=ProtectedDomain.objects.none(), label="Protected domain")
     title = forms.CharField(max_length=200, label="Summary", help_text="One line: what goes wrong.")
     description = forms.CharField(
         required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 5}), label="Describe the problem"
@@ -60,7 +61,8 @@ class ReportForm(forms.Form):
 
 def suggest_for(data: dict) -> Suggestions:
     """Articles for what is typed and ticked so far (`data` may be partial or invalid)."""
-    symptom_ids = [int(pk) for pk in data.get("symptom", []) if str(pk).isdigit()][:50]
+    ids = (pk if isinstance(pk, int) else parse_id(pk) for pk in data.get("symptom", []))  # ints once cleaned
+    symptom_ids = [pk for pk in ids if pk is not None][:50]
     texts = [str(data.get(name, ""))[:20000] for name in ("evidence", "title", "description")]
     return suggestions(*texts, symptom_ids=symptom_ids, limit=SUGGESTION_LIMIT)
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kb.models import KB_NUMBER_RE, Article
+from portal.numbers import INT_MAX, parse_id
 from tickets import linked, notify
 from tickets.models import ArticleLink, Event, Ticket
 from tickets.roles import is_helpdesk
@@ -39,7 +40,7 @@ def unlink_article(ticket: Ticket, actor: AbstractBaseUser, link: ArticleLink) -
 
 
 def articles_mentioned(text: str) -> list[Article]:
-    numbers = sorted({int(match) for match in KB_NUMBER_RE.findall(text)})
+    numbers = sorted({n for n in (parse_id(m, maximum=INT_MAX) for m in KB_NUMBER_RE.findall(text)) if n})
     return list(Article.objects.filter(number__in=numbers).only("number", "title", "slug")) if numbers else []
 
 

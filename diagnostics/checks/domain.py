@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from portal.numbers import NumberError, parse_number
+
 LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 MAX_DOMAIN_LENGTH = 253
 
@@ -85,7 +87,8 @@ def parse_host_port(text: str) -> tuple[str, int | None]:
         host = value
     port = None
     if port_text:
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-            raise InvalidTarget(f"{port_text!r} is not a port number (1-65535).")
-        port = int(port_text)
+        try:
+            port = parse_number(port_text, maximum=65535)
+        except NumberError:
+            raise InvalidTarget(f"{port_text[:20]!r} is not a port number (1-65535).") from None
     return normalize_host(host), port

@@ -1,7 +1,8 @@
 """Network safety: resolve through the configured resolver, vet every address, connect by IP, bound everything.
 
 The portal must not become a scanner: an address is contacted only after it was resolved here, unwrapped
-(IPv4-mapped, NAT64, 6to4, Teredo), found global and not multicast (or inside DIAG_ALLOW_PRIVATE), and
+(IPv4-mapped, -compatible and -translated, NAT64, 6to4, Teredo), found globally reachable in IANA's
+special-purpose registries and not multicast (or inside DIAG_ALLOW_PRIVATE), and
 then connected to by IP, so no second lookup can swap it. Every socket has a timeout and a guard that
 closes it at the check's deadline; every response read is size-capped.
 """
@@ -23,10 +24,10 @@ import dns.nameserver
 import dns.rdatatype
 import dns.resolver
 
+from diagnostics.checks import special_addresses as special
 from diagnostics.checks.config import DiagConfig
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")
 GUARD_GRACE = 0.2  # the guard cuts a socket this long after its deadline; ordinary timeouts fire first
 
 
@@ -104,19 +105,46 @@ def resolve_host(host: str, resolver: dns.resolver.Resolver, deadline: Deadline)
 # --- vetting ---------------------------------------------------------------------------------------
 
 
-def unwrap(address: IPAddress) -> IPAddress:
-    """The IPv4 address hidden in an IPv4-mapped, NAT64 (64:ff9b::/96), 6to4 or Teredo IPv6 address."""
+def embedded_ipv4(address: IPAddress) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries: IPv4-mapped, -compatible and -translated, NAT64 (well-known
+    and local-use /96), 6to4, Teredo (server and client). Empty for anything else."""
     if isinstance(address, ipaddress.IPv4Address):
-        return address
-    if address.ipv4_mapped:
-        return address.ipv4_mapped
-    if address in NAT64_WELL_KNOWN:
-        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    if address.sixtofour:
-        return address.sixtofour
+        return []
+    last_32 = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     if address.teredo:
-        return address.teredo[1]
-    return address
+        return list(address.teredo)
+    if address.sixtofour:
+        return [address.sixtofour]
+    if address in special.IPV4_COMPATIBLE and int(address) > 1:  # not :: and ::1, which are IPv6 addresses
+        return [last_32]
+    prefixes = (special.IPV4_MAPPED, special.IPV4_TRANSLATED, special.NAT64_WELL_KNOWN, special.NAT64_LOCAL_USE)
+    return [last_32] if any(address in prefix for prefix in prefixes) else []
+
+
+def unwrap(address: IPAddress) -> IPAddress:
+    """The IPv4 address an IPv6 address stands for (Teredo: the client), else the address itself."""
+    embedded = embedded_ipv4(address)
+    return embedded[-1] if embedded else address
+
+
+def special_block(address: IPAddress) -> special.Block | None:
+    """The most specific entry of IANA's special-purpose registry holding `address` (None: an ordinary one)."""
+    table = special.IPV4_SPECIAL if address.version == 4 else special.IPV6_SPECIAL
+    blocks = [block for block in table if address in block.network]
+    return max(blocks, key=lambda block: block.network.prefixlen, default=None)
+
+
+def why_not_global(address: IPAddress) -> str | None:
+    """Why `address` is not globally reachable per IANA's registries, or None when it is (or its embedded IPv4
+    address decides: 6to4, Teredo)."""
+    block = special_block(address)
+    if block is not None and block.globally_reachable in ("True", "N/A"):
+        return None
+    if block is not None:
+        return f"{block.name}, {block.reference}"
+    if address.version == 6 and address not in special.IPV6_GLOBAL_UNICAST:
+        return "outside the global unicast range 2000::/3"
+    return None
 
 
 def allowed_privately(address: IPAddress, config: DiagConfig) -> bool:
@@ -124,16 +152,31 @@ def allowed_privately(address: IPAddress, config: DiagConfig) -> bool:
 
 
 def vet(address: IPAddress, config: DiagConfig) -> IPAddress:
-    """The address to connect to, or UnsafeAddress saying why it is refused."""
-    inner = unwrap(address)
-    if address.is_multicast or inner.is_multicast:
+    """The address to connect to, or UnsafeAddress saying why it is refused.
+
+    The address and every IPv4 address it carries must be globally reachable per IANA's special-purpose
+    registries (IPv6: inside 2000::/3), never multicast, unless DIAG_ALLOW_PRIVATE admits them. An IPv4 address
+    written as IPv6 (mapped, compatible, translated) is connected to as IPv4; NAT64, 6to4 and Teredo addresses
+    as they are (their relays reach the IPv4 host).
+    """
+    embedded = embedded_ipv4(address)
+    inner = embedded[-1] if embedded else address
+    if address.is_multicast or any(part.is_multicast for part in embedded):
         raise UnsafeAddress(f"{address} is a multicast address")
-    target = inner if address.version == 6 and address.ipv4_mapped else address
-    if allowed_privately(address, config) or allowed_privately(inner, config):
+    spelled_as_ipv6 = any(
+        address in net for net in (special.IPV4_MAPPED, special.IPV4_COMPATIBLE, special.IPV4_TRANSLATED)
+    )
+    target = inner if embedded and spelled_as_ipv6 else address
+    if allowed_privately(address, config) or (embedded and all(allowed_privately(p, config) for p in embedded)):
         return target
-    if not inner.is_global:
-        shown = f"{address} ({inner})" if inner != address else str(address)
-        raise UnsafeAddress(f"{shown} is not a public address and not in DIAG_ALLOW_PRIVATE")
+    if embedded and address in special.IPV4_MAPPED:
+        reasons = [(part, why_not_global(part)) for part in embedded]  # the same address, in another spelling
+    else:
+        reasons = [(part, why_not_global(part)) for part in (address, *embedded)]
+    refused = [f"{part}: {reason}" for part, reason in reasons if reason]
+    if refused:
+        shown = f"{address} ({', '.join(map(str, embedded))})" if embedded else str(address)
+        raise UnsafeAddress(f"{shown} is not a public address ({'; '.join(refused)}) and not in DIAG_ALLOW_PRIVATE")
     return target
 
 

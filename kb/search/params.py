@@ -8,6 +8,7 @@ from django.http import QueryDict
 
 from kb.search import MAX_LIMIT, SearchError
 from kb.search.text import MAX_QUERY_CHARS
+from portal.numbers import NumberError, parse_id, parse_number
 
 DEFAULT_LIMIT = 20
 
@@ -30,14 +31,13 @@ def parse_params(data: QueryDict) -> SearchParams:
         raise SearchError(f"The search text is too long ({len(query)} characters; at most {MAX_QUERY_CHARS}).")
     symptom_ids = []
     for value in data.getlist("symptom"):
-        if not value.strip().isascii() or not value.strip().isdigit() or not 0 < int(value) < 2**63:
+        symptom_id = parse_id(value)
+        if symptom_id is None:
             raise SearchError("Symptoms are chosen by their numeric id.")
-        symptom_ids.append(int(value))
+        symptom_ids.append(symptom_id)
     raw_limit = data.get("limit", "")
-    if raw_limit == "":
-        limit = DEFAULT_LIMIT
-    elif raw_limit.isascii() and raw_limit.isdigit() and 1 <= int(raw_limit) <= MAX_LIMIT:
-        limit = int(raw_limit)
-    else:
-        raise SearchError(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
+    try:
+        limit = parse_number(raw_limit, maximum=MAX_LIMIT, name="limit") if raw_limit != "" else DEFAULT_LIMIT
+    except NumberError as exc:
+        raise SearchError(str(exc)) from None
     return SearchParams(query=query, symptom_ids=symptom_ids, limit=limit)

@@ -40,3 +40,31 @@ def test_heartbeat_schedules_the_next_one(database_tasks):
     heartbeat.call()
     pending = DBTaskResult.objects.get(task_path="portal.health.heartbeat", status="READY")
     assert pending.run_after > pending.enqueued_at
+
+
+@pytest.fixture
+def broken_migration_table(monkeypatch):
+    """The database answers, but reading the migration history fails with a message naming internals."""
+    from django.db.migrations.recorder import MigrationRecorder
+    from django.db.utils import ProgrammingError
+
+    def fail(self):
+        raise ProgrammingError('relation "django_migrations" does not exist (host db.internal, user portal_rw)')
+
+    monkeypatch.setattr(MigrationRecorder, "applied_migrations", fail)
+
+
+def test_database_errors_are_not_shown_to_anonymous_callers(client, broken_migration_table, caplog):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "fail", "checks": {"database": True, "migrations": False, "worker": False}}
+    assert "db.internal" not in response.content.decode()
+    assert any("db.internal" in record.getMessage() for record in caplog.records)  # the logs keep the details
+
+
+def test_staff_see_the_database_error(client, broken_migration_table, django_user_model):
+    client.force_login(django_user_model.objects.create_user("ops", is_staff=True))
+    response = client.get("/healthz")
+    assert response.status_code == 503 and "db.internal" in response.json()["error"]
+    client.force_login(django_user_model.objects.create_user("someone"))
+    assert "error" not in client.get("/healthz").json()

@@ -154,7 +154,7 @@ def test_attach_from_the_run_page(client, admin, other_admin, ticket, other_tick
     assert response.status_code == 302 and response.url == ticket.get_absolute_url()
     assert [a.run for a in ticket.attached_runs.all()] == [run]
     assert client.post("/tickets/attach-run/", {"run": run.pk, "ticket": other_ticket.pk}).status_code == 403
-    assert client.post("/tickets/attach-run/", {"run": "x", "ticket": ticket.pk}).status_code == 403
+    assert client.post("/tickets/attach-run/", {"run": "x", "ticket": ticket.pk}).status_code == 400
     client.force_login(other_admin)
     assert client.post("/tickets/attach-run/", {"run": run.pk, "ticket": other_ticket.pk}).status_code == 403
     assert not other_ticket.attached_runs.exists()

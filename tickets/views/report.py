@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kb.models import Symptom
+from portal.numbers import parse_id
 from tickets.access import require
 from tickets.forms import ArticleField
 from tickets.models import Deflection
@@ -62,8 +63,8 @@ def solved(request: HttpRequest) -> HttpResponse:
         article = None
     if article is None:
         return HttpResponse("Unknown article.", status=400, content_type="text/plain")
+    ids = [pk for pk in map(parse_id, request.POST.getlist("symptom")) if pk is not None][:50]  # junk: ignored
     deflection = Deflection.objects.create(user=request.user, article=article, kb_number=article.kb_number)
-    ids = [pk for pk in request.POST.getlist("symptom") if pk.isdigit()][:50]
     deflection.symptoms.set(Symptom.objects.filter(pk__in=ids))
     messages.success(request, f"Glad {article.kb_number} solved it. No ticket was created.")
     return redirect(article)

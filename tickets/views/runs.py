@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.http import require_POST
 
 from diagnostics.models import DiagnosticRun
 from diagnostics.services import rate_limited
+from portal.numbers import parse_id
 from tickets import runs
 from tickets.access import domains_for, get_ticket, require
 from tickets.forms import AttachForm, RunForm
@@ -60,13 +61,12 @@ def attach_run(request: HttpRequest, pk: int) -> HttpResponse:
 @require(can_use_tickets)
 def attach_from_run(request: HttpRequest) -> HttpResponse:
     """ "Attach to ticket" on a diagnostics run's page: POST run=<id>, ticket=<id>."""
-    run = DiagnosticRun.objects.filter(pk=_int(request.POST.get("run"))).first()
+    run_id, ticket_id = parse_id(request.POST.get("run")), parse_id(request.POST.get("ticket"))
+    if run_id is None or ticket_id is None:
+        return HttpResponseBadRequest("run and ticket are ids (digits 0-9).", content_type="text/plain")
+    run = DiagnosticRun.objects.filter(pk=run_id).first()
     if run is None or not runs.may_attach(request.user, run):
         raise PermissionDenied
-    ticket = get_ticket(request, _int(request.POST.get("ticket")))
+    ticket = get_ticket(request, ticket_id)
     attached = runs.attach(ticket, request.user, run)
     return done(request, ticket, f"Run #{run.pk} attached." if attached else f"Run #{run.pk} was attached already.")
-
-
-def _int(value: object) -> int:
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 19 else 0

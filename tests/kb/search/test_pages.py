@@ -125,5 +125,6 @@ def test_typing_refines_one_recorded_search(client, guide):
 
 
 def test_open_link_with_huge_or_unknown_ids_is_a_404_not_a_500(client, guide):
-    assert client.get("/search/open/99999999999999999999999/6/").status_code == 302
+    assert client.get("/search/open/99999999999999999999999/6/").status_code == 404  # no such id: no such URL
+    assert client.get("/search/open/9223372036854775807/6/").status_code == 302  # a valid id nobody has
     assert client.get("/search/open/1/99999999999999999999/").status_code == 404
