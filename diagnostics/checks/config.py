@@ -7,6 +7,8 @@ DIAG_URIBL_ZONES      comma-separated URI blocklist zones; `zone=testname` overr
 DIAG_TIMEOUT          seconds per check (default 10, at most 120).
 DIAG_ALLOW_PRIVATE    comma-separated CIDRs of non-global addresses that may be contacted.
 DIAG_SMTP_PORT        the SMTP port of gateways and, unless a record says otherwise, SMTP servers (default 25).
+DIAG_CANARY_NAME      a name that always resolves, asked (NS) before any check blames a target (default `.`,
+                      the root zone, which every working resolver answers).
 Optional extras: DIAG_DNSBL_WARN (seconds, default 1), DIAG_TLS_CA_FILE (extra CA bundle for TLS),
 DIAG_RATE_LIMIT (runs per user per minute, read by diagnostics.services).
 """
@@ -31,6 +33,7 @@ SETTING_NAMES = (
     "DIAG_SMTP_PORT",
     "DIAG_DNSBL_WARN",
     "DIAG_TLS_CA_FILE",
+    "DIAG_CANARY_NAME",
 )
 MAX_TIMEOUT = 120.0
 
@@ -50,6 +53,7 @@ class DiagConfig:
     smtp_port: int = 25
     dnsbl_warn: float = 1.0
     tls_ca_file: str = ""
+    canary_name: str = "."
     max_response_bytes: int = 64 * 1024
 
     @property
@@ -123,6 +127,17 @@ def parse_zone(zone: str, name: str) -> str:
     return zone
 
 
+def parse_canary(value: Any) -> str:
+    """`.` (the root zone) or a DNS name; kept with its final dot."""
+    name = str(value or "").strip().lower().rstrip(".")
+    if not name:
+        return "."
+    labels = name.split(".")
+    if len(name) > 253 or any(not label or len(label) > 63 or label.strip() != label for label in labels):
+        raise ConfigError(f"DIAG_CANARY_NAME: {value!r} is not a DNS name (use `.` for the root zone).")
+    return name + "."
+
+
 def parse_uribl(item: str) -> tuple[str, str]:
     zone, _, test_name = item.partition("=")
     return parse_zone(zone, "DIAG_URIBL_ZONES"), (test_name.strip().rstrip(".").lower() or "test")
@@ -147,6 +162,7 @@ def parse_config(raw: Mapping[str, Any]) -> DiagConfig:
         smtp_port=parse_port(raw.get("DIAG_SMTP_PORT") or 25, "DIAG_SMTP_PORT"),
         dnsbl_warn=parse_seconds(raw.get("DIAG_DNSBL_WARN"), "DIAG_DNSBL_WARN", 1.0),
         tls_ca_file=str(raw.get("DIAG_TLS_CA_FILE") or ""),
+        canary_name=parse_canary(raw.get("DIAG_CANARY_NAME")),
     )
 
 

@@ -6,7 +6,7 @@ MAIL FROM an outside address, RCPT TO an outside domain: 5xx = pass, 2xx = open 
 
 from __future__ import annotations
 
-from diagnostics.checks.base import Outcome, Status, Target, in_parallel, register, worst
+from diagnostics.checks.base import Outcome, Status, Target, gateways_are_named, in_parallel, register, worst
 from diagnostics.checks.config import DiagConfig
 from diagnostics.checks.smtp_probe import SmtpSession, probe
 
@@ -60,6 +60,7 @@ def test_gateway(gateway: str, config: DiagConfig) -> dict:
     "Relay denied",
     "The FortiMail refuses to relay mail between two outside domains (RCPT TO, never DATA).",
     needs_gateway=True,
+    needs_resolver=gateways_are_named,
 )
 def check_relay_denied(target: Target, config: DiagConfig) -> Outcome:
     gateways = in_parallel(lambda gateway: test_gateway(gateway, config), target.gateways)
