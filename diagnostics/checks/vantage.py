@@ -98,7 +98,7 @@ FIX_BLIND = "Point DIAG_NAMESERVERS at a resolver that resolves public names, th
 
 def check_vantage(config: DiagConfig) -> Vantage:
     """Ask the canary once; never raises. Bounded by DIAG_TIMEOUT."""
-    canary = config.canary_name
+    canary = config.canary_name if config.canary_name == "." else config.canary_name.rstrip(".")
     started = time.monotonic()
     try:
         resolver = make_resolver(config)
@@ -116,7 +116,7 @@ def check_vantage(config: DiagConfig) -> Vantage:
         return Vantage(reach, name, canary, problem, fix, int((time.monotonic() - started) * 1000))
 
     try:
-        resolver.resolve(canary, "NS", lifetime=config.timeout, search=False, raise_on_no_answer=False)
+        resolver.resolve(config.canary_name, "NS", lifetime=config.timeout, search=False, raise_on_no_answer=False)
     except dns.resolver.NXDOMAIN:
         return result(
             Reach.BLIND,

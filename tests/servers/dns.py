@@ -67,6 +67,7 @@ test.surbl.org.multi.uri.test. 60 IN A 127.0.0.2
 WILDCARDS = {
     "wild.bl.test.": "127.0.0.2",  # lists everything, even 127.0.0.1: broken
     "refused.bl.test.": "127.255.255.254",  # the lists' "query refused" error code
+    "hijack.bl.test.": "198.51.100.7",  # a resolver that rewrites NXDOMAIN into an address of its own
 }
 # empty.bl.test lists nothing, not even its test entry: every name under it is NXDOMAIN.
 
