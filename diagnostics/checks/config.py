@@ -16,6 +16,7 @@ DIAG_RATE_LIMIT (runs per user per minute, read by diagnostics.services).
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,7 @@ SETTING_NAMES = (
     "DIAG_CANARY_NAME",
 )
 MAX_TIMEOUT = 120.0
+CANARY_LABEL = re.compile(r"^[a-z0-9_-]{1,63}$")
 
 
 class ConfigError(ValueError):
@@ -132,8 +134,7 @@ def parse_canary(value: Any) -> str:
     name = str(value or "").strip().lower().rstrip(".")
     if not name:
         return "."
-    labels = name.split(".")
-    if len(name) > 253 or any(not label or len(label) > 63 or label.strip() != label for label in labels):
+    if len(name) > 253 or any(not CANARY_LABEL.match(label) for label in name.split(".")):
         raise ConfigError(f"DIAG_CANARY_NAME: {value!r} is not a DNS name (use `.` for the root zone).")
     return name + "."
 
