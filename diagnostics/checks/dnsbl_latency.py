@@ -2,7 +2,7 @@
 
 IP lists must list 127.0.0.2 and must not list 127.0.0.1; URI lists must list `test` and not `invalid`.
 Answers in 127.255.255.0/24 are the lists' error codes (e.g. queries through a public resolver), not listings;
-answers outside 127.0.0.0/8 are no list's answer at all (RFC 5782 §2.1): the resolver rewrote them.
+answers outside 127.0.0.0/8 are no list's code (RFC 5782 §2.1, §2.3): the resolver rewrote them.
 The resolver is this check's subject: one that answers no query at all is its finding (fail), while the
 runner's vantage check turns a resolver with no view of the DNS into an error.
 """
@@ -62,9 +62,9 @@ def run_query(item: dict, resolver: dns.resolver.Resolver, config: DiagConfig, d
         result.update(
             status="error",
             problem=(
-                f"answered {item['name']} with {', '.join(result['answers'])}, outside 127.0.0.0/8, which no "
-                "blocklist answers (RFC 5782 §2.1): the resolver rewrites answers, so the list cannot be tested "
-                "through it"
+                f"answered {item['name']} with {', '.join(result['answers'])}, outside 127.0.0.0/8 where "
+                "blocklists put their codes (RFC 5782 §2.1, §2.3): the resolver rewrites answers, so the list "
+                "cannot be tested through it"
             ),
         )
     elif any(a in ERROR_REPLIES for a in addresses):

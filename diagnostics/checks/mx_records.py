@@ -71,7 +71,7 @@ def mx_failure(domain: str, exc: Exception, waited: float, limit: float) -> tupl
         )
     return Status.FAIL, (
         f"The MX records of {domain} cannot be resolved ({describe_error(exc, waited)}): senders cannot find where "
-        "to deliver; check the domain's name servers and DNSSEC."
+        "to deliver and queue its mail; check the domain's name servers and DNSSEC."
     )
 
 
@@ -79,8 +79,9 @@ def gateway_problem(target: Target, gateways: list[Lookup]) -> str:
     """The first configured gateway that does not resolve, described for an `error`, or ''."""
     for gateway in gateways:
         if gateway.problem:
+            verb = "does not resolve" if gateway.problem in {"nxdomain", "nodata"} else "could not be resolved"
             return (
-                f"The gateway {gateway.name} configured for {target.domain} does not resolve ({gateway.error}): "
+                f"The gateway {gateway.name} configured for {target.domain} {verb} ({gateway.error}): "
                 f"correct the gateway hosts of the protected domain {target.domain}. The MX records were not "
                 "compared, so none is blamed."
             )

@@ -100,6 +100,7 @@ SCENARIOS = [
     Scenario("mx-ip-literal", MX, "literal.test", "fail", "192.0.2.25 (preference 10) of literal.test is an IP address, not a host name", ("KB-0002",), ("192.0.2.25",)),
     Scenario("mx-ip-literal-backup", MX, "literalgw.test", "fail", "192.0.2.25 (preference 20) of literalgw.test is an IP address", ("KB-0002",), GW),
     Scenario("mx-gateway-misspelt", MX, "one.test", "error", "The gateway mx.gw-typo.test configured for one.test does not resolve", (), ("mx.gw-typo.test",)),
+    Scenario("mx-gateway-no-answer", MX, "one.test", "error", "gw.silent.test configured for one.test could not be resolved (no answer within the portal's limit", (), ("gw.silent.test",)),
     Scenario("mx-gateway-misspelt-among-two", MX, "foreign.test", "error", "mx.gw-typo.test", (), ("mx.gw.test", "mx.gw-typo.test")),
     Scenario("mx-none-a-elsewhere", MX, "nomx.test", "fail", "127.0.0.50 is not the FortiMail", ("KB-0002",), GW),
     Scenario("mx-none-a-is-gateway", MX, "nomxgw.test", "warn", "which is the FortiMail (implicit MX", ("KB-0002",), GW),
