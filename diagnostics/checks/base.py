@@ -244,42 +244,44 @@ def run_concurrently(
     specs = {name: REGISTRY.get(name) for name in names}
     uses = {name: spec is not None and spec.uses_resolver(target, config) for name, spec in specs.items()}
     outcomes: dict[str, Outcome] = {}
-    held: dict[str, Outcome] = {}
+    held: dict[str, Outcome] = {}  # finished checks that need the resolver, waiting for the canary
     vantage: Vantage | None = None
 
-    def deliver(outcome: Outcome) -> None:
-        if uses[outcome.check]:
-            outcome = judge(outcome, vantage, specs[outcome.check])
-        outcomes[outcome.check] = outcome
+    def deliver(name: str, outcome: Outcome) -> None:
+        if uses[name]:
+            outcome = judge(outcome, vantage, specs[name])
+        outcomes[name] = outcome
         if on_result:
             on_result(outcome)
 
     pool = ThreadPoolExecutor(max_workers=len(names) + 1, thread_name_prefix="diag-check")
     try:
         canary = pool.submit(check_vantage, config) if any(uses.values()) else None
+        settled = canary is None  # the vantage is known (or not needed)
         pending: dict[Future[Outcome], str] = {pool.submit(execute, n, target, config): n for n in names}
-        while pending or (held and vantage is None):
-            waiting = set(pending) | ({canary} if canary is not None and vantage is None else set())
+        while pending or (held and not settled):
+            waiting = set(pending) | ({canary} if canary is not None and not settled else set())
             done, _ = wait(waiting, timeout=max(0.0, deadline - time.monotonic()), return_when=FIRST_COMPLETED)
             if not done:
                 break
-            if canary in done:
+            if canary is not None and canary in done:
+                done.discard(canary)
+                settled = True
                 try:
                     vantage = canary.result()
                 except Exception:  # a bug in the canary must not lose the run: the checks keep their verdicts
                     vantage = None
-                    canary = None
-                for outcome in held.values():
-                    deliver(outcome)
+                for name, outcome in held.items():
+                    deliver(name, outcome)
                 held.clear()
-            for future in done - {canary}:
-                outcome = future.result()
-                if uses[pending.pop(future)] and vantage is None:
-                    held[outcome.check] = outcome
+            for future in done:
+                name = pending.pop(future)
+                if uses[name] and not settled:
+                    held[name] = future.result()
                 else:
-                    deliver(outcome)
-        for outcome in [*held.values(), *(timed_out(name, config.timeout) for name in pending.values())]:
-            deliver(outcome)
+                    deliver(name, future.result())
+        for name, outcome in [*held.items(), *((n, timed_out(n, config.timeout)) for n in pending.values())]:
+            deliver(name, outcome)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     return [outcomes[n] for n in names]

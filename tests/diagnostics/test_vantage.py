@@ -180,3 +180,15 @@ def test_run_page_shows_the_vantage_banner_apart_from_the_findings(diag, client,
     diag.configure()
     run = services.run_checks_now(record.target(), ["mx_records"], protected_domain=record)
     assert 'id="vantage"' not in client.get(run.get_absolute_url()).content.decode()
+
+
+def test_a_bug_in_the_canary_does_not_lose_the_run(diag, monkeypatch):
+    from diagnostics.checks import base
+
+    def broken(config):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(base, "check_vantage", broken)
+    outcomes = run_concurrently(["mx_records", "relay_denied"], ALL_NAMED, diag.configure())
+    assert [(o.check, o.status) for o in outcomes] == [("mx_records", "pass"), ("relay_denied", "pass")]
+    assert all("vantage" not in o.details for o in outcomes)
