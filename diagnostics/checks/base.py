@@ -189,10 +189,12 @@ def finish(outcome: Outcome, started: float) -> Outcome:
 
 
 def timed_out(name: str, seconds: float) -> Outcome:
+    """A check that overran the run's deadline: the portal stopped it, so it proved nothing either way."""
     outcome = Outcome(
         name,
-        Status.FAIL,
-        f"The check did not finish within {seconds:g} s (the portal's limit, DIAG_TIMEOUT) and was stopped.",
+        Status.ERROR,
+        f"The check did not finish within the portal's limit of {seconds:g} s (DIAG_TIMEOUT) and was stopped; "
+        "it found nothing either way.",
         {"error": "run deadline reached", "waited_s": seconds},
         duration_ms=int(seconds * 1000),
     )
