@@ -147,7 +147,7 @@ def test_diagnose_table_shows_the_vantage_problem_first(diag):
         f"THE PORTAL CANNOT TEST FROM HERE: its resolver {diag.dns.silent_address} does not answer "
         "(no reply to . NS within 1 s)."
     )
-    assert lines[3].startswith("What to fix: Fix DIAG_NAMESERVERS")
+    assert lines[3].startswith("What to do: Fix DIAG_NAMESERVERS")
     assert lines[4] == "Not a finding about one.test: MX records could not test."
 
 
@@ -172,7 +172,7 @@ def test_run_page_shows_the_vantage_banner_apart_from_the_findings(diag, client,
     banner = html[html.index('id="vantage"') : html.index('<ol class="diag-result-list">')]
     assert "<h3>The portal cannot test from here</h3>" in banner
     assert f"Its resolver {diag.dns.silent_address} does not answer" in banner
-    assert "What to fix:</strong> Fix DIAG_NAMESERVERS" in banner
+    assert "What to do:</strong> Fix DIAG_NAMESERVERS" in banner
     assert "Not a finding about one.test: MX records could not test" in banner
     partial = client.get(run.get_absolute_url(), headers={"HX-Request": "true"}).content.decode()
     assert 'id="vantage"' in partial  # the polled partial carries it too

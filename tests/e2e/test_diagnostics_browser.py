@@ -48,7 +48,7 @@ def test_unreachable_resolver_shows_the_vantage_banner_not_a_customer_failure(pa
     expect(banner).to_be_visible(timeout=10_000)
     expect(banner.get_by_role("heading", name="The portal cannot test from here")).to_be_visible()
     expect(banner).to_contain_text(f"Its resolver {diag.dns.silent_address} does not answer")
-    expect(banner).to_contain_text("What to fix: Fix DIAG_NAMESERVERS")
+    expect(banner).to_contain_text("What to do: Fix DIAG_NAMESERVERS")
     expect(banner).to_contain_text("Not a finding about one.test")
 
     mx = page.locator("#check-mx_records")

@@ -89,7 +89,7 @@ def table(run: DiagnosticRun, results: list) -> str:
     lines = [f"{run.domain}: {run.status.upper()}  (tested from {results[0].tested_from or '?'})", ""]
     if vantage := vantage_problem(results):
         lines.append(f"THE PORTAL CANNOT TEST FROM HERE: {vantage['problem']}.")
-        lines.append(f"What to fix: {vantage['fix']}")
+        lines.append(f"What to do: {vantage['fix']}")
         if vantage["checks"]:
             lines.append(f"Not a finding about {run.domain}: {', '.join(vantage['checks'])} could not test.")
         lines.append("")
