@@ -8,6 +8,7 @@ gateway name that does not resolve is the domain record's error, and then no MX 
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from dataclasses import dataclass, field
 
@@ -221,7 +222,7 @@ def check_mx_records(target: Target, config: DiagConfig) -> Outcome:
     gateway_addresses: set[str] | None = None
     if compare:
         gateways = [looked_up[g] for g in gateway_names]
-        gateway_addresses = {str(g) for g in target.gateways if is_ip_literal(g)}
+        gateway_addresses = {str(ipaddress.ip_address(g.strip("[]"))) for g in target.gateways if is_ip_literal(g)}
         gateway_addresses.update(a for g in gateways for a in g.addresses)
         details["gateway"] = {"names": sorted(gateway_names), "addresses": sorted(gateway_addresses)}
         if problem := gateway_problem(target, gateways):
