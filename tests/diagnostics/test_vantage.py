@@ -40,7 +40,8 @@ def test_a_resolver_that_does_not_answer_is_silent_and_named(diag):
 
 
 @pytest.mark.parametrize(
-    ("canary", "code"), [("no-such-canary.test", "NXDOMAIN"), ("canary.servfail.test", "SERVFAIL")]
+    ("canary", "code"),
+    [("no-such-canary.test", "NXDOMAIN"), ("canary.servfail.test", "SERVFAIL"), ("canary.refusing.test", "REFUSED")],
 )
 def test_a_resolver_without_a_view_of_the_dns_is_blind(diag, canary, code):
     vantage = check_vantage(diag.configure(DIAG_CANARY_NAME=canary))

@@ -1,9 +1,9 @@
 """An authoritative DNS server on 127.0.0.1 (UDP, random port) serving crafted zones, built on dnslib.
 
 Names under a `slow` suffix answer after a delay; names under a `silent` suffix never answer; names under a
-`servfail` suffix get SERVFAIL; `wildcards` answer any name under a suffix. Every query is logged in `queries`
-as (name, type). `silent_address` is a second loopback port that receives queries and never answers (a dead
-resolver).
+`servfail` suffix get SERVFAIL, under a `refused` suffix REFUSED; `wildcards` answer any name under a suffix.
+Every query is logged in `queries` as (name, type). `silent_address` is a second loopback port that receives
+queries and never answers (a dead resolver).
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ class LoopbackDNS:
     )
     silent: tuple[str, ...] = ("silent.test.", "dead.bl.test.")
     servfail: tuple[str, ...] = ("servfail.test.",)
+    refused: tuple[str, ...] = ("refusing.test.",)
     wildcards: dict[str, str] = field(default_factory=lambda: dict(WILDCARDS))
     queries: list[tuple[str, str]] = field(default_factory=list)
 
@@ -114,6 +115,9 @@ class LoopbackDNS:
         reply = request.reply(aa=1)
         if any(qname.endswith(suffix) for suffix in self.servfail):
             reply.header.rcode = RCODE.SERVFAIL
+            return reply
+        if any(qname.endswith(suffix) for suffix in self.refused):
+            reply.header.rcode = RCODE.REFUSED
             return reply
         for suffix, address in self.wildcards.items():
             if qname.endswith(suffix):
