@@ -237,6 +237,7 @@ GUIDE_PATH = BASE_DIR / "kb" / "data" / "troubleshoot-mta-issues.txt"
 
 # Diagnostics (raw values; diagnostics.checks.config parses and validates them).
 DIAG_NAMESERVERS = os.environ.get("DIAG_NAMESERVERS", "")
+DIAG_CANARY_NAME = os.environ.get("DIAG_CANARY_NAME", ".")  # a name that always resolves: the vantage check
 DIAG_FORTIGUARD_URLS = os.environ.get(
     "DIAG_FORTIGUARD_URLS",
     "https://service.fortiguard.net/,https://update.fortiguard.net/,https://securewf.fortiguard.net/",
@@ -248,7 +249,6 @@ DIAG_ALLOW_PRIVATE = os.environ.get("DIAG_ALLOW_PRIVATE", "")
 DIAG_SMTP_PORT = os.environ.get("DIAG_SMTP_PORT", "25")
 DIAG_DNSBL_WARN = os.environ.get("DIAG_DNSBL_WARN", "1")  # seconds above which a blocklist answer is slow
 DIAG_TLS_CA_FILE = os.environ.get("DIAG_TLS_CA_FILE", "")  # extra CA bundle for FortiGuard endpoints
-DIAG_CANARY_NAME = os.environ.get("DIAG_CANARY_NAME", ".")  # a name that always resolves: the vantage check
 DIAG_RATE_LIMIT = int(os.environ.get("DIAG_RATE_LIMIT", "10"))  # diagnostic runs per user per minute
 
 LOGGING = {

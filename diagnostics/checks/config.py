@@ -1,14 +1,14 @@
 """The DIAG_* settings, parsed and validated into one frozen object the checks receive.
 
 DIAG_NAMESERVERS      comma-separated `ip` or `ip:port` (`[v6]:port`); empty: the system resolver.
+DIAG_CANARY_NAME      a name that always resolves, asked (NS) before any check blames a target (default `.`,
+                      the root zone, which every working resolver answers).
 DIAG_FORTIGUARD_URLS  comma-separated http(s) URLs; the only endpoints fortiguard_egress contacts.
 DIAG_DNSBL_ZONES      comma-separated IP blocklist zones (RFC 5782 test entries 127.0.0.2 / 127.0.0.1).
 DIAG_URIBL_ZONES      comma-separated URI blocklist zones; `zone=testname` overrides the RFC 5782 "test" name.
 DIAG_TIMEOUT          seconds per check (default 10, at most 120).
 DIAG_ALLOW_PRIVATE    comma-separated CIDRs of non-global addresses that may be contacted.
 DIAG_SMTP_PORT        the SMTP port of gateways and, unless a record says otherwise, SMTP servers (default 25).
-DIAG_CANARY_NAME      a name that always resolves, asked (NS) before any check blames a target (default `.`,
-                      the root zone, which every working resolver answers).
 Optional extras: DIAG_DNSBL_WARN (seconds, default 1), DIAG_TLS_CA_FILE (extra CA bundle for TLS),
 DIAG_RATE_LIMIT (runs per user per minute, read by diagnostics.services).
 """
@@ -16,7 +16,6 @@ DIAG_RATE_LIMIT (runs per user per minute, read by diagnostics.services).
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 SETTING_NAMES = (
     "DIAG_NAMESERVERS",
+    "DIAG_CANARY_NAME",
     "DIAG_FORTIGUARD_URLS",
     "DIAG_DNSBL_ZONES",
     "DIAG_URIBL_ZONES",
@@ -34,10 +34,8 @@ SETTING_NAMES = (
     "DIAG_SMTP_PORT",
     "DIAG_DNSBL_WARN",
     "DIAG_TLS_CA_FILE",
-    "DIAG_CANARY_NAME",
 )
 MAX_TIMEOUT = 120.0
-CANARY_LABEL = re.compile(r"^[a-z0-9_-]{1,63}$")
 
 
 class ConfigError(ValueError):
@@ -129,12 +127,16 @@ def parse_zone(zone: str, name: str) -> str:
     return zone
 
 
+def is_canary_label(label: str) -> bool:
+    return 0 < len(label) <= 63 and all(c.isascii() and (c.isalnum() or c in "-_") for c in label)
+
+
 def parse_canary(value: Any) -> str:
     """`.` (the root zone) or a DNS name; kept with its final dot."""
     name = str(value or "").strip().lower().rstrip(".")
     if not name:
         return "."
-    if len(name) > 253 or any(not CANARY_LABEL.match(label) for label in name.split(".")):
+    if len(name) > 253 or not all(is_canary_label(label) for label in name.split(".")):
         raise ConfigError(f"DIAG_CANARY_NAME: {value!r} is not a DNS name (use `.` for the root zone).")
     return name + "."
 
@@ -155,6 +157,7 @@ def parse_config(raw: Mapping[str, Any]) -> DiagConfig:
     """Build a DiagConfig from raw setting values (strings as in the environment, or lists)."""
     return DiagConfig(
         nameservers=tuple(parse_nameserver(i) for i in split(raw.get("DIAG_NAMESERVERS"))),
+        canary_name=parse_canary(raw.get("DIAG_CANARY_NAME")),
         fortiguard_urls=tuple(parse_url(u) for u in split(raw.get("DIAG_FORTIGUARD_URLS"))),
         dnsbl_zones=tuple(parse_zone(z, "DIAG_DNSBL_ZONES") for z in split(raw.get("DIAG_DNSBL_ZONES"))),
         uribl_zones=tuple(parse_uribl(z) for z in split(raw.get("DIAG_URIBL_ZONES"))),
@@ -163,7 +166,6 @@ def parse_config(raw: Mapping[str, Any]) -> DiagConfig:
         smtp_port=parse_port(raw.get("DIAG_SMTP_PORT") or 25, "DIAG_SMTP_PORT"),
         dnsbl_warn=parse_seconds(raw.get("DIAG_DNSBL_WARN"), "DIAG_DNSBL_WARN", 1.0),
         tls_ca_file=str(raw.get("DIAG_TLS_CA_FILE") or ""),
-        canary_name=parse_canary(raw.get("DIAG_CANARY_NAME")),
     )
 
 
