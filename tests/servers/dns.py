@@ -3,7 +3,7 @@
 Names under a `slow` suffix answer after a delay; names under a `silent` suffix never answer; names under a
 `servfail` suffix get SERVFAIL, under a `refused` suffix REFUSED; `wildcards` answer any name under a suffix.
 Every query is logged in `queries` as (name, type). `silent_address` is a second loopback port that receives
-queries and never answers (a dead resolver).
+queries and never answers (a dead resolver). The root's NS set is always served (the runs' vantage canary).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from dnslib import QTYPE, RCODE, RR, DNSRecord
 
 ZONE = """
-.                    60 IN NS a.root.test.
 one.test.            60 IN MX 10 mx.gw.test.
 two.test.            60 IN MX 10 mx.gw.test.
 two.test.            60 IN MX 20 mx2.gw.test.
@@ -69,6 +68,7 @@ WILDCARDS = {
     "refused.bl.test.": "127.255.255.254",  # the lists' "query refused" error code
     "hijack.bl.test.": "198.51.100.7",  # a resolver that rewrites NXDOMAIN into an address of its own
 }
+ROOT_NS = ". 60 IN NS a.root.test."  # served whatever the zone, as every working resolver answers it
 # empty.bl.test lists nothing, not even its test entry: every name under it is NXDOMAIN.
 
 
@@ -86,6 +86,8 @@ class LoopbackDNS:
 
     def __post_init__(self) -> None:
         self.records = RR.fromZone(self.zone)
+        if not any(str(r.rname) == "." for r in self.records):  # like any working resolver: the vantage canary
+            self.records += RR.fromZone(ROOT_NS)
         self.names = {str(r.rname).lower() for r in self.records}
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
