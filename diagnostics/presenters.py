@@ -40,8 +40,33 @@ def timing_rows(details: dict) -> list[dict]:
     return rows
 
 
-def present(run: DiagnosticRun) -> list[ResultView]:
-    results = list(run.results.all())
+def vantage_problem(results: list[CheckResult]) -> dict | None:
+    """The portal's own problem (its resolver), when a result recorded one, with the checks it stopped.
+
+    `checks` lists the labels of the checks that report `error` because of it: they are not findings about the
+    domain. None when the vantage point was fine (or not needed).
+    """
+    found = None
+    stopped = []
+    for r in results:
+        vantage = r.details.get("vantage") if isinstance(r.details, dict) else None
+        if not isinstance(vantage, dict) or vantage.get("ok") is not False:
+            continue
+        found = found or vantage
+        if r.status == "error":
+            stopped.append(REGISTRY[r.check_name].label if r.check_name in REGISTRY else r.check_name)
+    if found is None:
+        return None
+    return {
+        "problem": str(found.get("problem", "")),
+        "fix": str(found.get("fix", "")),
+        "resolver": str(found.get("resolver", "")),
+        "checks": stopped,
+    }
+
+
+def present(run: DiagnosticRun, results: list[CheckResult] | None = None) -> list[ResultView]:
+    results = list(run.results.all()) if results is None else results
     wanted = {kb for r in results for kb in r.articles}
     articles = {a.kb_number: a for a in Article.objects.by_kb_numbers(wanted).only("number", "slug", "title")}
     return [
@@ -59,4 +84,5 @@ def present(run: DiagnosticRun) -> list[ResultView]:
 
 
 def run_context(run: DiagnosticRun) -> dict:
-    return {"run": run, "results": present(run), "phases": PHASES}
+    results = list(run.results.all())
+    return {"run": run, "results": present(run, results), "phases": PHASES, "vantage": vantage_problem(results)}

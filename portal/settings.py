@@ -257,6 +257,7 @@ GUIDE_PATH = BASE_DIR / "kb" / "data" / "troubleshoot-mta-issues.txt"
 
 # Diagnostics (raw values; diagnostics.checks.config parses and validates them).
 DIAG_NAMESERVERS = os.environ.get("DIAG_NAMESERVERS", "")
+DIAG_CANARY_NAME = os.environ.get("DIAG_CANARY_NAME", ".")  # a name that always resolves: the vantage check
 DIAG_FORTIGUARD_URLS = os.environ.get(
     "DIAG_FORTIGUARD_URLS",
     "https://service.fortiguard.net/,https://update.fortiguard.net/,https://securewf.fortiguard.net/",

@@ -1,6 +1,9 @@
 """The result type, the target, the registry and the concurrent runner shared by every check.
 
 Checks know nothing of the database: they take a `Target` and a `DiagConfig` and return a `Outcome`.
+Each run first proves its vantage point (`vantage.check_vantage`, one canary query run alongside the checks):
+a check registered as needing the resolver for this target gets an `error` instead of its verdict when the
+portal's resolver does not work, so the customer is never blamed for the portal's DNS.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from enum import StrEnum
 from typing import Any
 
 from diagnostics.checks.config import DiagConfig
+from diagnostics.checks.domain import is_ip_literal
+from diagnostics.checks.vantage import Reach, Vantage, check_vantage
 
 
 class Status(StrEnum):
@@ -78,10 +83,30 @@ class CheckUnavailable(Exception):
 
 
 CheckFunction = Callable[[Target, DiagConfig], Outcome]
+ResolverNeed = bool | Callable[[Target, DiagConfig], bool]
+
+
+def any_host_name(hosts: Iterable[str]) -> bool:
+    """True when one of `hosts` is a name (it must be resolved); IP addresses need no resolver."""
+    return any(host and not is_ip_literal(host) for host in hosts)
+
+
+def gateways_are_named(target: Target, config: DiagConfig) -> bool:
+    """`needs_resolver` for checks that contact the gateways."""
+    return any_host_name(target.gateways)
+
+
+def smtp_host_is_named(target: Target, config: DiagConfig) -> bool:
+    """`needs_resolver` for checks that contact the protected SMTP server."""
+    return any_host_name([target.smtp_host])
 
 
 @dataclass(frozen=True)
 class CheckSpec:
+    """A registered check. `needs_resolver` (a bool, or a function of the target and configuration) says whether
+    its verdict depends on the portal's resolver; `resolver_is_subject` that the resolver is what it measures
+    (a resolver that does not answer at all is then its finding, not a vantage error)."""
+
     name: str
     label: str
     description: str
@@ -89,6 +114,12 @@ class CheckSpec:
     needs_gateway: bool = False
     needs_smtp: bool = False
     dns_only: bool = False
+    needs_resolver: ResolverNeed = True
+    resolver_is_subject: bool = False
+
+    def uses_resolver(self, target: Target, config: DiagConfig) -> bool:
+        need = self.needs_resolver
+        return bool(need(target, config) if callable(need) else need)
 
     def missing_for(self, target: Target) -> str | None:
         """Why this check cannot run on `target`, or None."""
@@ -110,9 +141,13 @@ def register(
     needs_gateway: bool = False,
     needs_smtp: bool = False,
     dns_only: bool = False,
+    needs_resolver: ResolverNeed = True,
+    resolver_is_subject: bool = False,
 ) -> Callable[[CheckFunction], CheckFunction]:
     def decorator(function: CheckFunction) -> CheckFunction:
-        REGISTRY[name] = CheckSpec(name, label, description, function, needs_gateway, needs_smtp, dns_only)
+        REGISTRY[name] = CheckSpec(
+            name, label, description, function, needs_gateway, needs_smtp, dns_only, needs_resolver, resolver_is_subject
+        )
         return function
 
     return decorator
@@ -123,7 +158,12 @@ def tested_from() -> str:
 
 
 def run_check(name: str, target: Target, config: DiagConfig) -> Outcome:
-    """Run one check; never raises. Unknown checks and unmet needs are `error` outcomes."""
+    """Run one check as a run does (vantage point included); never raises."""
+    return run_concurrently([name], target, config)[0]
+
+
+def execute(name: str, target: Target, config: DiagConfig) -> Outcome:
+    """Run one check's function; never raises. Unknown checks and unmet needs are `error` outcomes."""
     started = time.monotonic()
     spec = REGISTRY.get(name)
     try:
@@ -149,14 +189,43 @@ def finish(outcome: Outcome, started: float) -> Outcome:
 
 
 def timed_out(name: str, seconds: float) -> Outcome:
+    """A check that overran the run's deadline: the portal stopped it, so it proved nothing either way."""
     outcome = Outcome(
         name,
-        Status.FAIL,
-        f"The check did not finish within {seconds:g} s and was stopped.",
+        Status.ERROR,
+        f"The check did not finish within the portal's limit of {seconds:g} s (DIAG_TIMEOUT) and was stopped; "
+        "it found nothing either way.",
         {"error": "run deadline reached", "waited_s": seconds},
         duration_ms=int(seconds * 1000),
     )
     return finish(outcome, time.monotonic() - seconds)
+
+
+def judge(outcome: Outcome, vantage: Vantage | None, spec: CheckSpec | None) -> Outcome:
+    """The outcome a check that used the resolver gets, given what the canary proved.
+
+    The vantage is added to the details (a check that found a vantage problem itself keeps its own). A check
+    whose resolver is its subject keeps its verdict when the resolver is silent; any other failing vantage turns
+    the outcome into an `error` that says what to fix, keeping the untrusted verdict in the details.
+    """
+    if vantage is None:
+        return outcome
+    outcome.details.setdefault("vantage", vantage.as_details())
+    if vantage.ok or (spec is not None and spec.resolver_is_subject and vantage.reach == Reach.SILENT):
+        return outcome
+    return Outcome(
+        outcome.check,
+        Status.ERROR,
+        vantage.summary,
+        {
+            "vantage": vantage.as_details(),
+            "error": vantage.problem,
+            "untrusted_result": {"status": str(outcome.status), "summary": outcome.summary},
+            "tested_from": outcome.tested_from,
+        },
+        duration_ms=outcome.duration_ms,
+        tested_from=outcome.tested_from,
+    )
 
 
 def run_concurrently(
@@ -167,30 +236,54 @@ def run_concurrently(
 ) -> list[Outcome]:
     """Run checks in parallel threads; each has its own timeout, the whole run a hard deadline.
 
-    `on_result` is called in the calling thread as each check finishes (so it may use the database).
-    Checks still running at the deadline are reported as timed out and abandoned; their sockets are
-    closed by their own guards shortly after.
+    The vantage canary runs alongside them (only when a check needs the resolver); the outcome of such a check
+    is held until the canary answered, then judged (`judge`). `on_result` is called in the calling thread as
+    each outcome is final (so it may use the database). Checks still running at the deadline are reported as
+    timed out and abandoned; their sockets are closed by their own guards shortly after.
     """
     names = list(dict.fromkeys(names))
     deadline = time.monotonic() + config.run_deadline
+    specs = {name: REGISTRY.get(name) for name in names}
+    uses = {name: spec is not None and spec.uses_resolver(target, config) for name, spec in specs.items()}
     outcomes: dict[str, Outcome] = {}
-    pool = ThreadPoolExecutor(max_workers=max(1, len(names)), thread_name_prefix="diag-check")
+    held: dict[str, Outcome] = {}  # finished checks that need the resolver, waiting for the canary
+    vantage: Vantage | None = None
+
+    def deliver(name: str, outcome: Outcome) -> None:
+        if uses[name]:
+            outcome = judge(outcome, vantage, specs[name])
+        outcomes[name] = outcome
+        if on_result:
+            on_result(outcome)
+
+    pool = ThreadPoolExecutor(max_workers=len(names) + 1, thread_name_prefix="diag-check")
     try:
-        pending: dict[Future[Outcome], str] = {pool.submit(run_check, n, target, config): n for n in names}
-        while pending:
-            done, _ = wait(pending, timeout=max(0.0, deadline - time.monotonic()), return_when=FIRST_COMPLETED)
+        canary = pool.submit(check_vantage, config) if any(uses.values()) else None
+        settled = canary is None  # the vantage is known (or not needed)
+        pending: dict[Future[Outcome], str] = {pool.submit(execute, n, target, config): n for n in names}
+        while pending or (held and not settled):
+            waiting = set(pending) | ({canary} if canary is not None and not settled else set())
+            done, _ = wait(waiting, timeout=max(0.0, deadline - time.monotonic()), return_when=FIRST_COMPLETED)
             if not done:
                 break
+            if canary is not None and canary in done:
+                done.discard(canary)
+                settled = True
+                try:
+                    vantage = canary.result()
+                except Exception:  # a bug in the canary must not lose the run: the checks keep their verdicts
+                    vantage = None
+                for name, outcome in held.items():
+                    deliver(name, outcome)
+                held.clear()
             for future in done:
-                outcome = future.result()
-                outcomes[pending.pop(future)] = outcome
-                if on_result:
-                    on_result(outcome)
-        for name in pending.values():
-            outcome = timed_out(name, config.timeout)
-            outcomes[name] = outcome
-            if on_result:
-                on_result(outcome)
+                name = pending.pop(future)
+                if uses[name] and not settled:
+                    held[name] = future.result()
+                else:
+                    deliver(name, future.result())
+        for name, outcome in [*held.items(), *((n, timed_out(n, config.timeout)) for n in pending.values())]:
+            deliver(name, outcome)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     return [outcomes[n] for n in names]

@@ -1,6 +1,8 @@
 """The DIAG_* settings, parsed and validated into one frozen object the checks receive.
 
 DIAG_NAMESERVERS      comma-separated `ip` or `ip:port` (`[v6]:port`); empty: the system resolver.
+DIAG_CANARY_NAME      a name that always resolves, asked (NS) before any check blames a target (default `.`,
+                      the root zone, which every working resolver answers).
 DIAG_FORTIGUARD_URLS  comma-separated http(s) URLs; the only endpoints fortiguard_egress contacts.
 DIAG_DNSBL_ZONES      comma-separated IP blocklist zones (RFC 5782 test entries 127.0.0.2 / 127.0.0.1).
 DIAG_URIBL_ZONES      comma-separated URI blocklist zones; `zone=testname` overrides the RFC 5782 "test" name.
@@ -29,6 +31,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 SETTING_NAMES = (
     "DIAG_NAMESERVERS",
+    "DIAG_CANARY_NAME",
     "DIAG_FORTIGUARD_URLS",
     "DIAG_DNSBL_ZONES",
     "DIAG_URIBL_ZONES",
@@ -59,6 +62,7 @@ class DiagConfig:
     smtp_port: int = 25
     dnsbl_warn: float = 1.0
     tls_ca_file: str = ""
+    canary_name: str = "."
     max_response_bytes: int = 64 * 1024
     helo_name: str = "portal.invalid"
     helo_problem: str = ""  # why helo_name is not a fully qualified name ("" when it is)
@@ -135,6 +139,20 @@ def parse_zone(zone: str, name: str) -> str:
     return zone
 
 
+def is_canary_label(label: str) -> bool:
+    return 0 < len(label) <= 63 and all(c.isascii() and (c.isalnum() or c in "-_") for c in label)
+
+
+def parse_canary(value: Any) -> str:
+    """`.` (the root zone) or a DNS name; kept with its final dot."""
+    name = str(value or "").strip().lower().rstrip(".")
+    if not name:
+        return "."
+    if len(name) > 253 or not all(is_canary_label(label) for label in name.split(".")):
+        raise ConfigError(f"DIAG_CANARY_NAME: {value!r} is not a DNS name (use `.` for the root zone).")
+    return name + "."
+
+
 def parse_uribl(item: str) -> tuple[str, str]:
     zone, _, test_name = item.partition("=")
     return parse_zone(zone, "DIAG_URIBL_ZONES"), (test_name.strip().rstrip(".").lower() or "test")
@@ -197,6 +215,7 @@ def parse_config(raw: Mapping[str, Any]) -> DiagConfig:
     """Build a DiagConfig from raw setting values (strings as in the environment, or lists)."""
     return DiagConfig(
         nameservers=tuple(parse_nameserver(i) for i in split(raw.get("DIAG_NAMESERVERS"))),
+        canary_name=parse_canary(raw.get("DIAG_CANARY_NAME")),
         fortiguard_urls=tuple(parse_url(u) for u in split(raw.get("DIAG_FORTIGUARD_URLS"))),
         dnsbl_zones=tuple(parse_zone(z, "DIAG_DNSBL_ZONES") for z in split(raw.get("DIAG_DNSBL_ZONES"))),
         uribl_zones=tuple(parse_uribl(z) for z in split(raw.get("DIAG_URIBL_ZONES"))),

@@ -8,7 +8,7 @@ Rules: docs/diagnostics.md, "relay_denied".
 
 from __future__ import annotations
 
-from diagnostics.checks.base import Outcome, Status, Target, in_parallel, register, worst
+from diagnostics.checks.base import Outcome, Status, Target, gateways_are_named, in_parallel, register, worst
 from diagnostics.checks.config import DiagConfig
 from diagnostics.checks.smtp_probe import SmtpSession, probe
 from diagnostics.checks.smtp_replies import Subject
@@ -67,6 +67,7 @@ def test_gateway(gateway: str, config: DiagConfig) -> dict:
     "Relay denied",
     "The FortiMail refuses to relay mail between two outside domains (RCPT TO, never DATA).",
     needs_gateway=True,
+    needs_resolver=gateways_are_named,
 )
 def check_relay_denied(target: Target, config: DiagConfig) -> Outcome:
     gateways = in_parallel(lambda gateway: test_gateway(gateway, config), target.gateways)

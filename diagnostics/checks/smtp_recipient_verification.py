@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 
-from diagnostics.checks.base import Outcome, Status, Target, register
+from diagnostics.checks.base import Outcome, Status, Target, register, smtp_host_is_named
 from diagnostics.checks.config import DiagConfig
 from diagnostics.checks.smtp_probe import SmtpSession, probe
 from diagnostics.checks.smtp_replies import Reply, Subject
@@ -137,6 +137,7 @@ def verdict(session: SmtpSession, config: DiagConfig, bogus_step: str, valid_ste
     "SMTP recipient verification",
     "The protected SMTP server rejects recipients that do not exist (RCPT TO, never DATA).",
     needs_smtp=True,
+    needs_resolver=smtp_host_is_named,
 )
 def check_smtp_recipient_verification(target: Target, config: DiagConfig) -> Outcome:
     port = target.smtp_port or config.smtp_port

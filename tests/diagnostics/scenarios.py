@@ -27,6 +27,7 @@ class Scenario:
     valid_recipient: str = ""
     settings: Callable[[Diag], dict[str, str]] | None = None
     needs_tls: bool = False
+    summary_lacks: str = ""  # wording that would blame the wrong party
 
     def overrides(self, diag: Diag) -> dict[str, str]:
         if self.needs_tls and not diag.http.tls_port:
@@ -62,6 +63,20 @@ def urls(*paths: str, scheme: str = "http") -> Callable[[Diag], dict[str, str]]:
     return make
 
 
+def dead_resolver(diag: Diag) -> dict[str, str]:
+    """DIAG_NAMESERVERS on a loopback port that receives queries and never answers."""
+    return {"DIAG_NAMESERVERS": diag.dns.silent_address}
+
+
+def blind_resolver(canary: str = "no-such-canary.test") -> Callable[[Diag], dict[str, str]]:
+    """A resolver that answers, but NXDOMAIN (or SERVFAIL under servfail.test) for the canary."""
+    return lambda diag: {"DIAG_CANARY_NAME": canary}
+
+
+def ip_urls(diag: Diag) -> dict[str, str]:
+    return {**dead_resolver(diag), "DIAG_FORTIGUARD_URLS": diag.http.url("/ok", host="127.0.0.1")}
+
+
 def trusted(diag: Diag) -> dict[str, str]:
     return {**urls("/ok", scheme="https")(diag), "DIAG_TLS_CA_FILE": str(diag.http.cert)}
 
@@ -76,33 +91,82 @@ SMTP, RELAY = "smtp_recipient_verification", "relay_denied"
 KB_SMTP_FAIL = ("KB-0006", "KB-0005")
 
 SCENARIOS = [
-    Scenario("mx-one", MX, "one.test", "pass", "has one MX record and it points at the FortiMail", ("KB-0002",), GW),
-    Scenario("mx-one-gateway-ip", MX, "one.test", "pass", "points at the FortiMail", ("KB-0002",), ("127.0.0.10",)),
+    # The vantage point: a resolver that does not answer, or answers without a view of the DNS.
+    Scenario("vantage-dead-mx", MX, "one.test", "error", "The portal cannot test from here: its resolver 127.0.0.1:", (), GW,
+             settings=dead_resolver, summary_lacks="one.test"),
+    Scenario("vantage-dead-mx-nxdomain", MX, "nosuch.test", "error", "does not answer (no reply to . NS within 1 s)", (), GW,
+             settings=dead_resolver, summary_lacks="does not exist"),
+    Scenario("vantage-dead-fg", FG, "one.test", "error", "cannot test from here", (), settings=dead_resolver,
+             summary_lacks="FortiGuard"),
+    Scenario("vantage-dead-fg-by-ip", FG, "one.test", "pass", "answered", ("KB-0008",), settings=ip_urls),
+    Scenario("vantage-dead-bl-is-its-finding", BL, "one.test", "fail", "answered none of the 4 blocklist queries", ("KB-0007",),
+             settings=dead_resolver, summary_lacks="wildcarded"),
+    Scenario("vantage-dead-smtp", SMTP, "one.test", "error", "cannot test from here", (), smtp="smtp.one.test",
+             settings=dead_resolver),
+    Scenario("vantage-dead-relay", RELAY, "one.test", "error", "cannot test from here", (), GW, settings=dead_resolver),
+    Scenario("vantage-dead-relay-by-ip", RELAY, "one.test", "pass", "refuses to relay", ("KB-0001",), ("127.0.0.10",),
+             settings=dead_resolver),
+    Scenario("vantage-blind-mx", MX, "one.test", "error", "has no view of the DNS (NXDOMAIN for no-such-canary.test, a name", (), GW,
+             settings=blind_resolver()),
+    Scenario("vantage-blind-bl", BL, "one.test", "error", "has no view of the DNS", (), settings=blind_resolver(),
+             summary_lacks="wildcarded"),
+    Scenario("vantage-servfail-fg", FG, "one.test", "error", "has no view of the DNS (SERVFAIL", (),
+             settings=blind_resolver("canary.servfail.test")),
+    Scenario("vantage-servfail-relay", RELAY, "one.test", "error", "has no view of the DNS (SERVFAIL", (), GW,
+             settings=blind_resolver("canary.servfail.test")),
+    Scenario("mx-one", MX, "one.test", "pass", "has one MX record and every address of it is the FortiMail", ("KB-0002",), GW),
+    Scenario("mx-one-gateway-ip", MX, "one.test", "pass", "every address of it is the FortiMail", ("KB-0002",), ("127.0.0.10",)),
     Scenario("mx-two", MX, "two.test", "warn", "recommends keeping only one", ("KB-0002",), ("mx.gw.test", "mx2.gw.test")),
-    Scenario("mx-foreign", MX, "foreign.test", "fail", "mx.elsewhere.test (preference 20)", ("KB-0002",), GW),
-    Scenario("mx-none", MX, "nomx.test", "fail", "has no MX record", ("KB-0002",), GW),
+    Scenario("mx-foreign", MX, "foreign.test", "fail", "mx.elsewhere.test (preference 20) of foreign.test (127.0.0.99) does not reach the FortiMail", ("KB-0002",), GW),
+    Scenario("mx-mixed-addresses", MX, "mixed.test", "fail", "also to 127.0.0.99, which is not a gateway address", ("KB-0002",), GW),
+    Scenario("mx-stray-ipv6", MX, "v6stray.test", "fail", "also to 2001:db8::25", ("KB-0002",), GW),
+    Scenario("mx-ip-literal", MX, "literal.test", "fail", "192.0.2.25 (preference 10) of literal.test is an IP address, not a host name", ("KB-0002",), ("192.0.2.25",)),
+    Scenario("mx-ip-literal-backup", MX, "literalgw.test", "fail", "192.0.2.25 (preference 20) of literalgw.test is an IP address", ("KB-0002",), GW),
+    Scenario("mx-gateway-misspelt", MX, "one.test", "error", "The gateway mx.gw-typo.test configured for one.test does not resolve", (), ("mx.gw-typo.test",)),
+    Scenario("mx-gateway-no-answer", MX, "one.test", "error", "gw.silent.test configured for one.test could not be resolved (no answer within the portal's limit", (), ("gw.silent.test",)),
+    Scenario("mx-gateway-misspelt-among-two", MX, "foreign.test", "error", "mx.gw-typo.test", (), ("mx.gw.test", "mx.gw-typo.test")),
+    Scenario("mx-none-a-elsewhere", MX, "nomx.test", "fail", "127.0.0.50 is not the FortiMail", ("KB-0002",), GW),
+    Scenario("mx-none-a-is-gateway", MX, "nomxgw.test", "warn", "which is the FortiMail (implicit MX", ("KB-0002",), GW),
+    Scenario("mx-none-no-address", MX, "nothing.test", "fail", "has no MX record and no address", ("KB-0002",), GW),
     Scenario("mx-nxdomain", MX, "nosuch.test", "fail", "does not exist in DNS", ("KB-0002",), GW),
-    Scenario("mx-null", MX, "nullmx.test", "fail", "null MX", ("KB-0002",), GW),
-    Scenario("mx-slow-answer", MX, "slow.test", "pass", "points at the FortiMail", ("KB-0002",), GW),
-    Scenario("mx-no-answer", MX, "silent.test", "fail", "gave no answer", ("KB-0002",), GW),
-    Scenario("mx-dangling", MX, "dangling.test", "fail", "has no address", ("KB-0002",)),
+    Scenario("mx-servfail", MX, "broken.servfail.test", "fail", "cannot be resolved (no name server answered usefully", ("KB-0002",), GW),
+    Scenario("mx-null", MX, "nullmx.test", "fail", "null MX (0 .), which declares that it accepts no mail (RFC 7505)", ("KB-0002",), GW),
+    Scenario("mx-null-mixed", MX, "nullmixed.test", "fail", "mixes a null MX", ("KB-0002",), GW),
+    Scenario("mx-slow-answer", MX, "slow.test", "pass", "every address of it is the FortiMail", ("KB-0002",), GW),
+    Scenario("mx-no-answer", MX, "silent.test", "warn", "within the portal's limit of 1 s (DIAG_TIMEOUT)", ("KB-0002",), GW),
+    Scenario("mx-dangling", MX, "dangling.test", "fail", "nowhere.gw.test (preference 10) of dangling.test has no address (the name does not exist", ("KB-0002",), GW),
+    Scenario("mx-dangling-adhoc", MX, "dangling.test", "fail", "so mail cannot be delivered to it", ("KB-0002",)),
+    Scenario("mx-no-address-record", MX, "nodata.test", "fail", "has no address (no A or AAAA record)", ("KB-0002",), GW),
+    Scenario("mx-exchange-no-answer", MX, "deadmx.test", "warn", "Inconclusive: the address of the MX mx.silent.test (preference 10) of deadmx.test could not be looked up: no answer within the portal's limit of 1 s", ("KB-0002",), GW),
     Scenario("fg-reachable", FG, "one.test", "pass", "All 1 FortiGuard endpoints answered", ("KB-0008",)),
     Scenario("fg-403", FG, "one.test", "fail", "HTTP 403", ("KB-0008",), settings=urls("/ok", "/forbidden")),
     Scenario("fg-503", FG, "one.test", "warn", "server error", ("KB-0008",), settings=urls("/broken")),
-    Scenario("fg-closed", FG, "one.test", "fail", "connection refused", ("KB-0008",), settings=urls("closed")),
-    Scenario("fg-no-answer", FG, "one.test", "fail", "timed out", ("KB-0008",), settings=urls("blackhole")),
+    Scenario("fg-closed", FG, "one.test", "fail", "connection refused; the connection was actively refused", ("KB-0008",),
+             settings=urls("closed"), summary_lacks="time out"),
+    Scenario("fg-no-answer", FG, "one.test", "fail", "within the portal's limit of 1 s (DIAG_TIMEOUT)", ("KB-0008",),
+             settings=urls("blackhole")),
+    Scenario("fg-no-answer-same-path", FG, "one.test", "fail", "its FortiGuard requests time out the same way", ("KB-0008",),
+             settings=urls("blackhole")),
+    Scenario("fg-all-nxdomain", FG, "one.test", "error", "The portal cannot test from here: its resolver", (),
+             settings=lambda diag: {"DIAG_FORTIGUARD_URLS": diag.http.url("/ok", host="nosuch-fg.test")}),
+    Scenario("fg-one-nxdomain", FG, "one.test", "error", "could not be tested: nosuch-fg.test (DNS lookup: the name does not exist", ("KB-0008",),
+             settings=lambda diag: {"DIAG_FORTIGUARD_URLS": f"{diag.http.url('/ok')},{diag.http.url('/ok', host='nosuch-fg.test')}"}),
     Scenario("fg-tls-trusted", FG, "one.test", "pass", "answered", ("KB-0008",), settings=trusted, needs_tls=True),
     Scenario(
-        "fg-tls-untrusted", FG, "one.test", "fail", "certificate not trusted", ("KB-0008",),
-        settings=urls("/ok", scheme="https"), needs_tls=True,
+        "fg-tls-untrusted", FG, "one.test", "fail", "the certificate is not trusted here: a TLS-inspecting proxy", ("KB-0008",),
+        settings=urls("/ok", scheme="https"), needs_tls=True, summary_lacks="time out",
     ),
     Scenario("fg-private-refused", FG, "one.test", "error", "not a public address", ("KB-0008",),
              settings=lambda diag: {"DIAG_ALLOW_PRIVATE": ""}),
     Scenario("bl-correct", BL, "one.test", "pass", "answered their test entries correctly", ("KB-0007",)),
     Scenario("bl-slow", BL, "one.test", "warn", "slow", ("KB-0007",), settings=zones("slow.bl.test", "slow.uri.test")),
-    Scenario("bl-no-answer", BL, "one.test", "fail", "timed out", ("KB-0007",), settings=zones("good.bl.test,dead.bl.test")),
+    Scenario("bl-no-answer", BL, "one.test", "fail", "dead.bl.test: no answer within the portal's limit of 1 s", ("KB-0007",),
+             settings=zones("good.bl.test,dead.bl.test")),
+    Scenario("bl-rewritten", BL, "one.test", "error", "outside 127.0.0.0/8", ("KB-0007",), settings=zones("hijack.bl.test"),
+             summary_lacks="wildcarded"),
     Scenario("bl-wildcard", BL, "one.test", "fail", "must never be listed", ("KB-0007",), settings=zones("wild.bl.test")),
-    Scenario("bl-empty", BL, "one.test", "fail", "does not list its test entry", ("KB-0007",), settings=zones("empty.bl.test")),
+    Scenario("bl-empty", BL, "one.test", "fail", "does not list its test entry 2.0.0.127.empty.bl.test", ("KB-0007",),
+             settings=zones("empty.bl.test"), summary_lacks="wildcarded"),
     Scenario("bl-error-code", BL, "one.test", "fail", "127.255.255.254", ("KB-0007",), settings=zones("refused.bl.test")),
     Scenario("bl-uri-test-name", BL, "one.test", "pass", "correctly", ("KB-0007",),
              settings=zones(uribl="multi.uri.test=test.surbl.org")),
@@ -145,5 +209,6 @@ def check_verdict(diag: Diag, scenario: Scenario):
     outcome = run_check(scenario.check, scenario.target(), config)
     assert (outcome.status, outcome.articles) == (scenario.status, list(scenario.articles)), outcome.summary
     assert scenario.summary_has in outcome.summary, outcome.summary
+    assert not scenario.summary_lacks or scenario.summary_lacks not in outcome.summary, outcome.summary
     assert outcome.tested_from and outcome.details["tested_from"] == outcome.tested_from
     return outcome

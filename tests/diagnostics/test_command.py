@@ -37,6 +37,7 @@ def test_verdict(diag, scenario):
         list(scenario.articles),
     )
     assert scenario.summary_has in check["summary"]
+    assert not scenario.summary_lacks or scenario.summary_lacks not in check["summary"]
 
 
 def test_run_is_stored(diag):

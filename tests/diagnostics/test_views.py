@@ -58,6 +58,8 @@ def test_verdict(diag, scenario, client, django_capture_on_commit_callbacks):
     html = card(page.content.decode(), scenario.check)
     assert f'class="badge badge-{scenario.status}"' in html
     assert scenario.summary_has in page.content.decode().replace("&#x27;", "'")
+    summary = re.search(r'<p class="diag-summary">(.*?)</p>', html, re.S).group(1).replace("&#x27;", "'")
+    assert not scenario.summary_lacks or scenario.summary_lacks not in summary
     assert all(kb in html for kb in scenario.articles)
 
 

@@ -1,7 +1,9 @@
 """An authoritative DNS server on 127.0.0.1 (UDP, random port) serving crafted zones, built on dnslib.
 
-Names under a `slow` suffix answer after a delay; names under a `silent` suffix never answer;
-`wildcards` answer any name under a suffix. Every query is logged in `queries` as (name, type).
+Names under a `slow` suffix answer after a delay; names under a `silent` suffix never answer; names under a
+`servfail` suffix get SERVFAIL, under a `refused` suffix REFUSED; `wildcards` answer any name under a suffix.
+Every query is logged in `queries` as (name, type). `silent_address` is a second loopback port that receives
+queries and never answers (a dead resolver). The root's NS set is always served (the runs' vantage canary).
 """
 
 from __future__ import annotations
@@ -24,7 +26,23 @@ nullmx.test.         60 IN MX 0 .
 slow.test.           60 IN MX 10 mx.gw.test.
 silent.test.         60 IN MX 10 mx.gw.test.
 dangling.test.       60 IN MX 10 nowhere.gw.test.
+mixed.test.          60 IN MX 10 mixed.gw.test.
+v6stray.test.        60 IN MX 10 v6.gw.test.
+literal.test.        60 IN MX 10 192.0.2.25.
+literalgw.test.      60 IN MX 10 mx.gw.test.
+literalgw.test.      60 IN MX 20 192.0.2.25.
+nodata.test.         60 IN MX 10 nodata.gw.test.
+deadmx.test.         60 IN MX 10 mx.silent.test.
+nomxgw.test.         60 IN A 127.0.0.10
+nothing.test.        60 IN TXT "no mail here"
+nullmixed.test.      60 IN MX 0 .
+nullmixed.test.      60 IN MX 10 mx.gw.test.
 mx.gw.test.          60 IN A 127.0.0.10
+mixed.gw.test.       60 IN A 127.0.0.10
+mixed.gw.test.       60 IN A 127.0.0.99
+v6.gw.test.          60 IN A 127.0.0.10
+v6.gw.test.          60 IN AAAA 2001:db8::25
+nodata.gw.test.      60 IN TXT "no address"
 mx2.gw.test.         60 IN A 127.0.0.11
 mx.elsewhere.test.   60 IN A 127.0.0.99
 smtp.one.test.       60 IN A 127.0.0.10
@@ -48,7 +66,9 @@ test.surbl.org.multi.uri.test. 60 IN A 127.0.0.2
 WILDCARDS = {
     "wild.bl.test.": "127.0.0.2",  # lists everything, even 127.0.0.1: broken
     "refused.bl.test.": "127.255.255.254",  # the lists' "query refused" error code
+    "hijack.bl.test.": "198.51.100.7",  # a resolver that rewrites NXDOMAIN into an address of its own
 }
+ROOT_NS = ". 60 IN NS a.root.test."  # served whatever the zone, as every working resolver answers it
 # empty.bl.test lists nothing, not even its test entry: every name under it is NXDOMAIN.
 
 
@@ -59,21 +79,31 @@ class LoopbackDNS:
         default_factory=lambda: {"slow.test.": 0.3, "slow.bl.test.": 0.3, "slow.uri.test.": 0.3}
     )
     silent: tuple[str, ...] = ("silent.test.", "dead.bl.test.")
+    servfail: tuple[str, ...] = ("servfail.test.",)
+    refused: tuple[str, ...] = ("refusing.test.",)
     wildcards: dict[str, str] = field(default_factory=lambda: dict(WILDCARDS))
     queries: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.records = RR.fromZone(self.zone)
+        if not any(str(r.rname) == "." for r in self.records):  # like any working resolver: the vantage canary
+            self.records += RR.fromZone(ROOT_NS)
         self.names = {str(r.rname).lower() for r in self.records}
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.settimeout(0.1)
         self.port = self.sock.getsockname()[1]
+        self.dead_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.dead_sock.bind(("127.0.0.1", 0))  # bound, never read: queries to it get no answer and no ICMP error
         self.running = False
 
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def silent_address(self) -> str:
+        return f"127.0.0.1:{self.dead_sock.getsockname()[1]}"
 
     def answer(self, request: DNSRecord) -> DNSRecord | None:
         qname = str(request.q.qname).lower()
@@ -85,6 +115,12 @@ class LoopbackDNS:
         if delay:
             time.sleep(delay)
         reply = request.reply(aa=1)
+        if any(qname.endswith(suffix) for suffix in self.servfail):
+            reply.header.rcode = RCODE.SERVFAIL
+            return reply
+        if any(qname.endswith(suffix) for suffix in self.refused):
+            reply.header.rcode = RCODE.REFUSED
+            return reply
         for suffix, address in self.wildcards.items():
             if qname.endswith(suffix):
                 if qtype == "A":
@@ -125,6 +161,7 @@ class LoopbackDNS:
         self.running = False
         self.thread.join(1)
         self.sock.close()
+        self.dead_sock.close()
 
     def asked(self, name: str) -> bool:
         name = name.lower().rstrip(".") + "."

@@ -14,6 +14,7 @@ from diagnostics import services
 from diagnostics.checks import CHECK_NAMES, REGISTRY, Target
 from diagnostics.checks.domain import InvalidTarget, normalize_domain, normalize_host, parse_host_port
 from diagnostics.models import DiagnosticRun, ProtectedDomain
+from diagnostics.presenters import vantage_problem
 
 
 def bad_input(message: str) -> CommandError:
@@ -86,6 +87,12 @@ def as_json(run: DiagnosticRun, results: list) -> dict:
 def table(run: DiagnosticRun, results: list) -> str:
     width = max(len(r.check_name) for r in results)
     lines = [f"{run.domain}: {run.status.upper()}  (tested from {results[0].tested_from or '?'})", ""]
+    if vantage := vantage_problem(results):
+        lines.append(f"THE PORTAL CANNOT TEST FROM HERE: {vantage['problem']}.")
+        lines.append(f"What to do: {vantage['fix']}")
+        if vantage["checks"]:
+            lines.append(f"Not a finding about {run.domain}: {', '.join(vantage['checks'])} could not test.")
+        lines.append("")
     lines.append(f"{'CHECK':<{width}}  STATUS  {'MS':>6}  SUMMARY")
     for r in results:
         lines.append(f"{r.check_name:<{width}}  {r.status.upper():<6}  {r.duration_ms or 0:>6}  {r.summary}")
