@@ -75,6 +75,7 @@ def test_scores_count_ranks_and_confident_answers_to_uncovered_texts():
     assert scores.mrr == pytest.approx((1 + 1 / 3 + 0) / 3)
     assert (scores.uncovered, scores.uncovered_clean) == (3, 2)
     assert [m.text.id for m in scores.misses] == ["b", "c", "e"]
+    assert scores.by_kind == {"bounce": [3, 1]}
 
 
 def test_distractor_kb_is_deterministic_realistic_and_leaves_the_guide_alone(guide):

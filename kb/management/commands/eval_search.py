@@ -111,6 +111,9 @@ class Command(BaseCommand):
                 f"{_share(scores.uncovered_clean, scores.uncovered):>16} "
                 f"{_share(scores.strong_top1, scores.covered):>13}"
             )
+        for ranker, scores in rows:
+            kinds = ", ".join(f"{kind} {right}/{total}" for kind, (total, right) in sorted(scores.by_kind.items()))
+            self.stdout.write(f"{'':<26} {ranker:<7} top-1 by kind: {kinds}")
         if self.show_misses:
             self.misses(label, rows[0][1])
 
