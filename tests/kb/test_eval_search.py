@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from kb.relevance.distractors import FIRST_NUMBER, distractor_kb
+from kb.relevance.distractors import FIRST_NUMBER, distractor_kb, max_distractors
 from kb.relevance.evaluation import (
     Bm25Baseline,
     EvalSetError,
@@ -82,6 +82,9 @@ def test_distractor_kb_is_deterministic_realistic_and_leaves_the_guide_alone(gui
     from kb.models import Article
     from kb.transfer import import_kb
 
+    assert len(distractor_kb(max_distractors(), seed=1)["articles"]) == max_distractors() >= 300
+    with pytest.raises(ValueError, match="Between 0 and"):
+        distractor_kb(max_distractors() + 1)
     large = distractor_kb(320, seed=1)
     assert large == distractor_kb(320, seed=1)
     assert large != distractor_kb(320, seed=2)
@@ -114,6 +117,8 @@ def test_command_refuses_a_missing_set_before_touching_any_database(tmp_path):
         call_command("eval_search", "--set", str(tmp_path / "nope.json"))
     with pytest.raises(CommandError, match="--limit"):
         call_command("eval_search", "--limit", "0")
+    with pytest.raises(CommandError, match="--distractors must be between 0 and"):
+        call_command("eval_search", "--distractors", "100000")
 
 
 def test_command_measures_a_small_set_in_a_scratch_database(tmp_path, db):

@@ -41,8 +41,10 @@ class Command(BaseCommand):
     def handle(
         self, *args, set_path: str, distractors: int, seed: int, limit: int, show_misses: bool, **options
     ) -> None:
-        if distractors < 0 or not 1 <= limit <= 100:
-            raise CommandError("--distractors must be 0 or more and --limit between 1 and 100.")
+        from kb.relevance.distractors import max_distractors
+
+        if not 0 <= distractors <= max_distractors() or not 1 <= limit <= 100:
+            raise CommandError(f"--distractors must be between 0 and {max_distractors()}, --limit between 1 and 100.")
         try:
             self.texts, self.titles = load_set(Path(set_path))
         except EvalSetError as exc:
