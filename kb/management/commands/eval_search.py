@@ -8,6 +8,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from kb.importer import import_guide
+from kb.models import Article, format_kb_number
+from kb.relevance.distractors import distractor_kb, max_distractors
 from kb.relevance.evaluation import (
     Bm25Baseline,
     EvalSetError,
@@ -18,6 +21,7 @@ from kb.relevance.evaluation import (
     load_set,
     score,
 )
+from kb.transfer import import_kb
 
 DEFAULT_SET = Path(settings.BASE_DIR) / "kb" / "data" / "search_eval.json"
 TEXT_SHOWN = 110
@@ -41,8 +45,6 @@ class Command(BaseCommand):
     def handle(
         self, *args, set_path: str, distractors: int, seed: int, limit: int, show_misses: bool, **options
     ) -> None:
-        from kb.relevance.distractors import max_distractors
-
         if not 0 <= distractors <= max_distractors() or not 1 <= limit <= 100:
             raise CommandError(f"--distractors must be between 0 and {max_distractors()}, --limit between 1 and 100.")
         try:
@@ -67,11 +69,6 @@ class Command(BaseCommand):
                 shutil.rmtree(Path(scratch).parent, ignore_errors=True)
 
     def run(self, distractors: int, seed: int) -> None:
-        from kb.importer import import_guide
-        from kb.models import Article
-        from kb.relevance.distractors import distractor_kb
-        from kb.transfer import import_kb
-
         import_guide(settings.GUIDE_PATH.read_text(encoding="utf-8"))
         guide = dict(Article.objects.values_list("number", "title"))
         changed = [n for n, title in self.titles.items() if guide.get(n, "").rstrip(".") != title.rstrip(".")]
@@ -120,8 +117,6 @@ class Command(BaseCommand):
             self.misses(label, rows[0][1])
 
     def misses(self, label: str, scores: Scores) -> None:
-        from kb.models import Article, format_kb_number
-
         numbers = {n for miss in scores.misses for n in miss.ranking.numbers[:3]}
         titles = dict(Article.objects.filter(number__in=numbers).values_list("number", "title"))
         self.stdout.write(f"  engine misses, {label}: {len(scores.misses)}")
