@@ -40,6 +40,14 @@ def test_shipped_set_is_large_sourced_and_uses_every_article():
     assert set(Counter(t.kind for t in texts)) == {"bounce", "log", "question", "title"}
 
 
+def test_held_out_set_is_disjoint_from_the_main_set():
+    texts, titles = load_set(SET_PATH)
+    held_out, held_out_titles = load_set(SET_PATH.with_name("search_eval_holdout.json"))
+    assert held_out_titles == titles
+    assert len(held_out) >= 20 and any(not t.covered for t in held_out)
+    assert not {t.text for t in held_out} & {t.text for t in texts}
+
+
 def test_malformed_sets_are_refused(tmp_path):
     with pytest.raises(EvalSetError, match="not found"):
         load_set(tmp_path / "missing.json")
