@@ -46,6 +46,7 @@ def test_probe_sender():
             parse_config({"DIAG_PROBE_SENDER": bad})
 
 
+@pytest.mark.django_db  # `check` also runs the model checks, and a JSONField's asks the database what it supports
 def test_system_check(settings):
     settings.DIAG_HELO_NAME = "portal.example.net"
     call_command("check")
