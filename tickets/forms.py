@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from diagnostics.checks import CHECK_NAMES
+from diagnostics.checks import CHECK_NAMES, REGISTRY
 from diagnostics.models import DiagnosticRun, ProtectedDomain
 from kb.models import Article, Symptom, parse_kb_number
 from tickets.access import helpdesk_users
@@ -72,7 +72,7 @@ class LinkForm(forms.Form):
 
 class RunForm(forms.Form):
     checks = forms.MultipleChoiceField(
-        choices=[(name, name.replace("_", " ")) for name in CHECK_NAMES], widget=forms.CheckboxSelectMultiple
+        choices=[(name, REGISTRY[name].label) for name in CHECK_NAMES], widget=forms.CheckboxSelectMultiple
     )
 
 

@@ -44,3 +44,13 @@ document.addEventListener("htmx:afterSettle", (event) => {
   live.textContent = "";  // the same count twice is announced again
   setTimeout(() => { live.textContent = text; }, 100);
 });
+
+// Ticket page: each action's confirmation lands in the #ticket-status live region (shown as a toast); it stays
+// long enough to read, then the toast goes away (the timeline keeps the record).
+let ticketStatusTimer = null;
+document.addEventListener("htmx:oobAfterSwap", (event) => {
+  const status = event.detail.target;
+  if (!status || status.id !== "ticket-status") return;
+  clearTimeout(ticketStatusTimer);
+  ticketStatusTimer = setTimeout(() => { status.textContent = ""; }, 8000);
+});
