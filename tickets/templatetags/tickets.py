@@ -86,6 +86,7 @@ def bar_chart(rows: list, label: str, unit: str = "") -> dict:
         )
     return {
         "bars": bars,
+        "empty": not any(value for _, value in rows),  # one "No data yet" instead of an empty chart and table
         "label": label,
         "unit": unit,
         "width": width,
