@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
+from diagnostics.checks import REGISTRY
 from diagnostics.models import DomainAdmin, ProtectedDomain
 from kb.models import Symptom
 from tests.servers.fixtures import diag, dns_server, http_servers, smtp_servers  # noqa: F401 - loopback servers
@@ -178,3 +179,102 @@ def test_ticket_actions_keep_scroll_and_focus_and_are_announced(page: Page, port
     assert focused_id() == "update-submit"
     page.screenshot(path=SCREENSHOTS / f"ticket-after-update-{width}.png", full_page=True, caret="initial")
     assert errors == [], errors  # no script errors, no Content-Security-Policy violations
+
+
+@pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)], ids=["desktop", "mobile"])
+def test_attaching_a_run_and_linking_its_article_keep_the_page(page: Page, portal, user_in, width, height):
+    from diagnostics.models import DiagnosticRun
+    from diagnostics.services import create_run
+
+    admin = user_in("gary", GATEWAY_ADMINS)
+    user_in("hanna", HELPDESK)
+    domain = ProtectedDomain.objects.create(name="one.test", gateway_hosts="mx.gw.test")
+    DomainAdmin.objects.create(user=admin, domain=domain)
+    ticket = services.create_ticket(admin, title="Relay denied for one client", domain=domain)
+    runs = []
+    for checks, status in ((["mx_records"], "pass"), (["relay_denied"], "fail")):
+        run = create_run(domain.target(), checks, protected_domain=domain)
+        run.results.update(status=status, summary=f"{checks[0]} {status}", articles=["KB-0001"])
+        DiagnosticRun.objects.filter(pk=run.pk).update(state="finished", status=status)
+        runs.append(run)
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.set_viewport_size({"width": width, "height": height})
+    log_in(page, portal, "hanna")
+    page.goto(portal + ticket.get_absolute_url())
+    status = page.locator("#ticket-status[role=status]")
+    card = page.locator("#ticket-runs")
+
+    for run in runs:  # attach the older run first: the later one then becomes the latest
+        card.get_by_label("Attach an existing run").select_option(str(run.pk))
+        attach = page.locator("#attach-submit")
+        attach.scroll_into_view_if_needed()
+        before = page.evaluate("window.scrollY")
+        attach.click()
+        expect(status).to_have_text(f"Run #{run.pk} attached.")
+        assert abs(page.evaluate("window.scrollY") - before) < 300
+    latest = card.locator(".ticket-run-latest")
+    expect(latest).to_contain_text(f"Run #{runs[1].pk}")
+    expect(latest.locator(".run-result strong")).to_have_text(REGISTRY["relay_denied"].label)
+    older = card.locator("details.ticket-run-older")
+    expect(older).to_have_count(1)
+    expect(older.locator(".run-result")).to_be_hidden()  # one line until opened
+    older.locator("summary").click()
+    expect(older.locator(".run-result strong")).to_have_text(REGISTRY["mx_records"].label)
+
+    latest.get_by_role("button", name="Link KB-0001").click()
+    expect(status).to_have_text("KB-0001 linked.")
+    expect(page.locator("#ticket-links")).to_contain_text("KB-0001")
+    expect(page.locator(".timeline")).to_contain_text("linked KB-0001")
+    page.screenshot(path=SCREENSHOTS / f"ticket-runs-{width}.png", full_page=True, caret="initial")
+    assert errors == [], errors  # no script errors, no Content-Security-Policy violations
+
+
+def test_ticket_actions_work_without_javascript(browser, portal, user_in):
+    admin = user_in("gary", GATEWAY_ADMINS)
+    user_in("hanna", HELPDESK)
+    ticket = services.create_ticket(admin, title="No scripts here")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, portal, "hanna")
+    page.goto(portal + ticket.get_absolute_url())
+    page.get_by_role("textbox", name="Comment").fill("Works without scripts.")
+    page.get_by_role("button", name="Add comment").click()
+    event = ticket.events.get(kind="reply")
+    assert page.url.endswith(f"{ticket.get_absolute_url()}#event-{event.pk}")
+    expect(page.locator(".messages[role=status]")).to_have_text("Reply added.")
+    page.locator("#link-form").get_by_label("KB number").fill("KB-0006")
+    page.get_by_role("button", name="Link article").click()
+    page.locator("#link-form").get_by_label("KB number").fill("KB-0006")
+    page.get_by_role("button", name="Link article").click()
+    expect(page.locator(".messages[role=status]")).to_have_text("KB-0006 was linked already: nothing changed.")
+    assert ticket.links.count() == 1
+    context.close()
+
+
+@pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)], ids=["desktop", "mobile"])
+def test_helpdesk_opens_a_ticket_for_a_caller(page: Page, portal, user_in, width, height):
+    admin = user_in("gary", GATEWAY_ADMINS)
+    user_in("hanna", HELPDESK)
+    domain = ProtectedDomain.objects.create(name="one.test")
+    DomainAdmin.objects.create(user=admin, domain=domain)
+    ProtectedDomain.objects.create(name="other.test")
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.set_viewport_size({"width": width, "height": height})
+    log_in(page, portal, "hanna")
+    page.goto(portal + "/tickets/")
+    page.get_by_role("link", name="Open a ticket for a caller").click()
+    page.get_by_label("Requester").select_option(label="gary")
+    page.get_by_label("Protected domain").select_option(label="other.test")
+    page.get_by_label("Summary").fill("Caller says mail is stuck")
+    page.get_by_role("button", name="Open ticket").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.locator("#id_domain_error")).to_contain_text("gary is not an administrator of other.test")
+    page.get_by_label("Protected domain").select_option(label="one.test")
+    page.get_by_role("button", name="Open ticket").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Caller says mail is stuck")
+    expect(page.locator(".timeline")).to_contain_text("opened the ticket on behalf of gary")
+    assert Ticket.objects.get().requester == admin
+    refused = [e for e in errors if "status of 400 (Bad Request)" in e]  # Chromium logs the refused form's 400
+    assert len(refused) == 1 and [e for e in errors if e not in refused] == [], errors

@@ -190,6 +190,7 @@ def test_sidebar_shows_the_latest_run_in_full_and_older_runs_as_one_line_each(cl
     latest_at, older_at = sidebar.index(f"Run #{latest.pk}<"), sidebar.index(f"Run #{older.pk}<")
     assert latest_at < sidebar.index("<details") < older_at  # only the older run is folded
     assert sidebar.count("<details") == 1 and "Earlier runs" in sidebar
+    assert f"attached diagnostics run #{older.pk} ({REGISTRY['relay_denied'].label})" in html  # the timeline too
     for name in ("mx_records", "relay_denied"):
         assert f"<strong>{REGISTRY[name].label}</strong>" in sidebar
         assert f"<strong>{name}</strong>" not in sidebar

@@ -97,6 +97,14 @@ def bar_chart(rows: list, label: str, unit: str = "") -> dict:
 
 
 @register.filter
+def check_labels(names: list) -> str:
+    """Check names as the diagnostics registry's human labels: "MX records, Relay denied"."""
+    from tickets.runs import check_label
+
+    return ", ".join(check_label(str(name)) for name in names or [])
+
+
+@register.filter
 def duration(value: timedelta) -> str:
     """A timedelta as "2 d 3 h", "3 h 5 min" or "4 min"."""
     minutes = int(value.total_seconds() // 60)
