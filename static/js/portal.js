@@ -54,3 +54,14 @@ document.addEventListener("htmx:oobAfterSwap", (event) => {
   clearTimeout(ticketStatusTimer);
   ticketStatusTimer = setTimeout(() => { status.textContent = ""; }, 8000);
 });
+
+// Ticket page: a button that goes away with its action (Unlink, a run's "Link KB-...") would drop keyboard focus to
+// the page; its form names where focus goes instead (data-focus-after: the id of its section's heading).
+// (htmx:afterRequest reaches the document even when the form itself was swapped away.)
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.requestConfig && event.detail.requestConfig.elt;
+  if (!form || !form.dataset || !form.dataset.focusAfter) return;
+  if (document.activeElement && document.activeElement !== document.body && document.body.contains(document.activeElement)) return;
+  const target = document.getElementById(form.dataset.focusAfter);
+  if (target) target.focus({ preventScroll: true });
+});

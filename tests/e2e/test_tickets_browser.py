@@ -226,7 +226,11 @@ def test_attaching_a_run_and_linking_its_article_keep_the_page(page: Page, porta
     expect(status).to_have_text("KB-0001 linked.")
     expect(page.locator("#ticket-links")).to_contain_text("KB-0001")
     expect(page.locator(".timeline")).to_contain_text("linked KB-0001")
+    expect(page.locator("#runs-heading")).to_be_focused()  # the button went away with the link: focus stays near
     page.screenshot(path=SCREENSHOTS / f"ticket-runs-{width}.png", full_page=True, caret="initial")
+    page.locator("#ticket-links").get_by_role("button", name="Unlink KB-0001").click()
+    expect(status).to_have_text("KB-0001 unlinked.")
+    expect(page.locator("#links-heading")).to_be_focused()
     assert errors == [], errors  # no script errors, no Content-Security-Policy violations
 
 
