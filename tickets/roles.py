@@ -61,12 +61,20 @@ def ensure_groups(apps=global_apps) -> None:  # noqa: ANN001 - an app registry, 
                 group.permissions.add(permission)
 
 
-def sync_staff(users: object) -> None:
-    """Make members of a staff group staff, and former members (not superusers) no longer staff."""
+def grant_staff(users: object) -> None:
+    """Members who joined a staff group become staff."""
     for user in users:
-        staff = user.is_superuser or user.groups.filter(name__in=STAFF_GROUPS).exists()
-        if user.is_staff != staff:
-            user.is_staff = staff
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+
+
+def revoke_staff(users: object) -> None:
+    """Members who left a staff group stop being staff, unless superusers or still in another staff group. (Only
+    leaving a staff group ends staff status: a user made staff by hand keeps it through other group changes.)"""
+    for user in users:
+        if user.is_staff and not user.is_superuser and not user.groups.filter(name__in=STAFF_GROUPS).exists():
+            user.is_staff = False
             user.save(update_fields=["is_staff"])
 
 

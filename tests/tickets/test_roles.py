@@ -112,3 +112,16 @@ def test_create_user_refuses_with_a_clear_message(admin, monkeypatch, django_use
 def test_create_user_unknown_role_is_a_usage_error(roles, capsys):
     with pytest.raises(CommandError, match="invalid choice: 'wizard'"):
         call_command("create_user", "x", "--role", "wizard")
+
+
+def test_other_group_changes_leave_hand_made_staff_alone(roles, django_user_model):
+    staff = django_user_model.objects.create_user("sam", "sam@example.com", "x", is_staff=True)
+    staff.groups.add(Group.objects.get(name=HELPDESK))
+    staff.groups.remove(Group.objects.get(name=HELPDESK))
+    staff.groups.clear()
+    staff.refresh_from_db()
+    assert staff.is_staff  # made staff by hand, never in a staff group: untouched
+    plain = django_user_model.objects.create_user("pat", "pat@example.com", "x")
+    Group.objects.get(name=GATEWAY_ADMINS).user_set.add(plain)
+    plain.refresh_from_db()
+    assert not plain.is_staff
