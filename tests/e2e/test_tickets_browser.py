@@ -219,6 +219,7 @@ def test_attaching_a_run_and_linking_its_article_keep_the_page(page: Page, porta
     older = card.locator("details.ticket-run-older")
     expect(older).to_have_count(1)
     expect(older.locator(".run-result")).to_be_hidden()  # one line until opened
+    assert older.bounding_box()["height"] < 60  # one line (two at 390 px), not the run's whole results
     older.locator("summary").click()
     expect(older.locator(".run-result strong")).to_have_text(REGISTRY["mx_records"].label)
 
