@@ -48,10 +48,16 @@ document.addEventListener("htmx:afterSettle", (event) => {
 // Ticket page: each action's confirmation lands in the #ticket-status live region (shown as a toast); it stays
 // long enough to read, then the toast goes away (the timeline keeps the record).
 let ticketStatusTimer = null;
-document.addEventListener("htmx:oobAfterSwap", (event) => {
+document.addEventListener("htmx:oobBeforeSwap", (event) => {
   const status = event.detail.target;
   if (!status || status.id !== "ticket-status") return;
+  // Said here rather than swapped, so that the same message twice ("linked already") is announced again: the
+  // region is emptied, then given the text.
+  const text = event.detail.fragment.textContent;
+  event.detail.shouldSwap = false;
+  status.textContent = "";
   clearTimeout(ticketStatusTimer);
+  setTimeout(() => { status.textContent = text; }, 100);
   ticketStatusTimer = setTimeout(() => { status.textContent = ""; }, 8000);
 });
 
