@@ -55,7 +55,16 @@ def get_ticket(request: HttpRequest, pk: int) -> Ticket:
 
 
 def helpdesk_users() -> QuerySet:
-    permissions = Permission.objects.filter(codename="work_ticket", content_type__app_label="tickets")
+    return users_with("work_ticket")
+
+
+def gateway_admin_users() -> QuerySet:
+    """Who may file tickets (the requesters the helpdesk can open a ticket for)."""
+    return users_with("submit_ticket")
+
+
+def users_with(codename: str) -> QuerySet:
+    permissions = Permission.objects.filter(codename=codename, content_type__app_label="tickets")
     return (
         get_user_model()
         .objects.filter(

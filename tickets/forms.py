@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django import forms
 
-from diagnostics.checks import CHECK_NAMES
-from diagnostics.models import DiagnosticRun, ProtectedDomain
+from diagnostics.checks import CHECK_NAMES, REGISTRY
+from diagnostics.models import DiagnosticRun, DomainAdmin, ProtectedDomain
 from kb.models import Article, Symptom, parse_kb_number
 from portal.numbers import INT_MAX, IdChoiceField, parse_id
-from tickets.access import helpdesk_users
+from tickets.access import gateway_admin_users, helpdesk_users
 from tickets.models import Ticket
 
 SORTS = {
@@ -73,7 +73,7 @@ class LinkForm(forms.Form):
 
 class RunForm(forms.Form):
     checks = forms.MultipleChoiceField(
-        choices=[(name, name.replace("_", " ")) for name in CHECK_NAMES], widget=forms.CheckboxSelectMultiple
+        choices=[(name, REGISTRY[name].label) for name in CHECK_NAMES], widget=forms.CheckboxSelectMultiple
     )
 
 
@@ -84,3 +84,43 @@ class AttachForm(forms.Form):
         super().__init__(*args, **kwargs)
         if runs is not None:
             self.fields["run"].queryset = runs
+
+
+class OnBehalfForm(forms.Form):
+    """The helpdesk opens a ticket for a caller: a gateway admin of the domain the problem is on."""
+
+    required_css_class = "required"
+
+    requester = IdChoiceField(
+        queryset=gateway_admin_users(), label="Requester", help_text="The gateway admin who called."
+    )
+    domain = IdChoiceField(queryset=ProtectedDomain.objects.all(), label="Protected domain")
+    title = forms.CharField(max_length=200, label="Summary", help_text="One line: what goes wrong.")
+    description = forms.CharField(
+        required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 5}), label="What the caller said"
+    )
+    evidence = forms.CharField(
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        label="Bounce messages or log lines",
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["requester"].queryset = gateway_admin_users()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        requester, domain = data.get("requester"), data.get("domain")
+        if requester and domain and not DomainAdmin.objects.filter(user=requester, domain=domain).exists():
+            # they would not see the ticket's runs, and could not test the domain themselves
+            self.add_error(
+                "domain",
+                forms.ValidationError(
+                    "%(user)s is not an administrator of %(domain)s. Pick one of their domains, or add them as the "
+                    "domain's administrator in the admin first.",
+                    params={"user": requester.get_username(), "domain": domain.name},
+                ),
+            )
+        return data

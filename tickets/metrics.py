@@ -39,7 +39,7 @@ def deflection() -> dict:
     return {
         "deflected": deflected,
         "tickets": tickets,
-        "rate": round(100 * deflected / total, 1) if total else 0.0,
+        "rate": round(100 * deflected / total, 1) if total else None,  # 0 of 0 is no rate
         "rows": [("Solved by an article", deflected), ("Became a ticket", tickets)],
     }
 

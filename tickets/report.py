@@ -18,6 +18,8 @@ SUGGESTION_LIMIT = 3
 
 
 class ReportForm(forms.Form):
+    required_css_class = "required"  # labels of required fields get a marker (portal.css)
+
     symptom = IdMultipleChoiceField(
         queryset=Symptom.objects.all(), required=False, widget=forms.CheckboxSelectMultiple, label="Observed symptoms"
     )
@@ -37,7 +39,10 @@ class ReportForm(forms.Form):
     def __init__(self, *args: object, user: AbstractBaseUser, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["domain"].queryset = domains_for(user)
-        if not self.fields["domain"].queryset.exists():
+        only = list(self.fields["domain"].queryset[:2])
+        if len(only) == 1:
+            self.initial.setdefault("domain", only[0].pk)  # an admin of one domain has nothing to choose
+        if not only:
             self.fields["domain"].required = False
             self.fields["domain"].help_text = "No protected domain is assigned to you yet; the helpdesk can add one."
 

@@ -31,8 +31,16 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("tickets", "submit_ticket"),
         ("diagnostics", "add_diagnosticrun"),
     ],
-    KB_EDITORS: [("kb", f"{action}_{model}") for model in KB_MODELS for action in ("add", "change", "delete", "view")],
+    KB_EDITORS: [
+        *[("kb", f"{action}_{model}") for model in KB_MODELS for action in ("add", "change", "delete", "view")],
+        ("kb", "view_searchquerylog"),  # the search analytics
+        ("admin", "view_logentry"),  # the edit history
+    ],
 }
+
+# Groups whose members work in the admin: joining one makes the user staff, leaving the last one ends it
+# (superusers stay staff).
+STAFF_GROUPS = (KB_EDITORS,)
 
 
 def ensure_groups(apps=global_apps) -> None:  # noqa: ANN001 - an app registry, historical in migrations
@@ -40,7 +48,7 @@ def ensure_groups(apps=global_apps) -> None:  # noqa: ANN001 - an app registry, 
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
-        if app_config.label in {"auth", "contenttypes", "kb", "tickets", "diagnostics"}:
+        if app_config.label in {"admin", "auth", "contenttypes", "kb", "tickets", "diagnostics"}:
             app_config.models_module = getattr(app_config, "models_module", None) or True
             create_permissions(app_config, verbosity=0, apps=apps)
     Group = apps.get_model("auth", "Group")
@@ -51,6 +59,23 @@ def ensure_groups(apps=global_apps) -> None:  # noqa: ANN001 - an app registry, 
             permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             if permission is not None:
                 group.permissions.add(permission)
+
+
+def grant_staff(users: object) -> None:
+    """Members who joined a staff group become staff."""
+    for user in users:
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+
+
+def revoke_staff(users: object) -> None:
+    """Members who left a staff group stop being staff, unless superusers or still in another staff group. (Only
+    leaving a staff group ends staff status: a user made staff by hand keeps it through other group changes.)"""
+    for user in users:
+        if user.is_staff and not user.is_superuser and not user.groups.filter(name__in=STAFF_GROUPS).exists():
+            user.is_staff = False
+            user.save(update_fields=["is_staff"])
 
 
 def is_helpdesk(user: AbstractBaseUser | AnonymousUser) -> bool:

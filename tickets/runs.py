@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
-from diagnostics.checks import CHECK_NAMES
+from diagnostics.checks import CHECK_NAMES, REGISTRY
 from diagnostics.models import CheckResult, DiagnosticRun
 from diagnostics.services import applicable_checks, start_run
 from kb.models import Article
@@ -30,6 +30,12 @@ def suggested_checks(articles: Iterable[Article]) -> list[str]:
 def ticket_checks(ticket: Ticket) -> list[str]:
     """The checks the ticket's linked articles call for."""
     return suggested_checks(Article.objects.filter(ticket_links__ticket=ticket).only("suggested_checks"))
+
+
+def check_label(name: str) -> str:
+    """The check's human name from the diagnostics registry (a check since removed keeps its stored name)."""
+    spec = REGISTRY.get(name)
+    return spec.label if spec else name
 
 
 class NotVisible(PermissionDenied):
@@ -94,8 +100,10 @@ def attachable_runs(ticket: Ticket, user: AbstractBaseUser) -> QuerySet[Diagnost
 
 
 def ticket_runs_context(ticket: Ticket, user: AbstractBaseUser) -> dict:
-    attached = ticket.attached_runs.select_related("run", "attached_by").prefetch_related(
-        Prefetch("run__results", queryset=CheckResult.objects.order_by("position"))
+    attached = (
+        ticket.attached_runs.select_related("run", "attached_by")
+        .prefetch_related(Prefetch("run__results", queryset=CheckResult.objects.order_by("position")))
+        .order_by("-run__created_at", "-run__pk")
     )
     # Each viewer sees the attached runs they may see now (a gateway admin removed from the domain: none of them).
     visible = attached.filter(run__in=DiagnosticRun.objects.visible_to(user))
@@ -109,6 +117,7 @@ def ticket_runs_context(ticket: Ticket, user: AbstractBaseUser) -> dict:
     linked = set(ticket.links.values_list("kb_number", flat=True))
     for run in runs:
         for result in run.results.all():
+            result.label = check_label(result.check_name)
             result.kb_articles = [articles[kb] for kb in result.articles if kb in articles]
             result.unlinked = [a for a in result.kb_articles if a.kb_number not in linked]
     preselected = ticket_checks(ticket)

@@ -102,13 +102,18 @@ def create_ticket(
     evidence: str = "",
     symptoms: Iterable = (),
     articles: Iterable[Article] = (),
+    opened_by: AbstractBaseUser | None = None,
     **fields: object,
 ) -> Ticket:
+    """A ticket for `requester`; `opened_by` is the helpdesk member who opened it on their behalf (a caller)."""
     ticket = Ticket.objects.create(
         requester=requester, title=title, description=description, evidence=evidence, **fields
     )
     ticket.symptoms.set(symptoms)
-    record(ticket, requester, Event.Kind.CREATED)
+    if opened_by is not None and opened_by != requester:
+        record(ticket, opened_by, Event.Kind.CREATED, on_behalf_of=requester.get_username())
+    else:
+        record(ticket, requester, Event.Kind.CREATED)
     for article in articles:
         link_article(ticket, requester, article, note="Suggested by the symptom form")
     return ticket

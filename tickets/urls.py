@@ -1,10 +1,11 @@
 from django.urls import path
 
-from tickets.views import actions, detail, lists, metrics, runs
+from tickets.views import actions, detail, lists, metrics, new, runs
 
 app_name = "tickets"
 urlpatterns = [
     path("", lists.ticket_list, name="list"),
+    path("new/", new.new_ticket, name="new"),
     path("metrics/", metrics.metrics_page, name="metrics"),
     path("attach-run/", runs.attach_from_run, name="attach_from_run"),
     path("<id:pk>/", detail.detail, name="detail"),

@@ -44,3 +44,30 @@ document.addEventListener("htmx:afterSettle", (event) => {
   live.textContent = "";  // the same count twice is announced again
   setTimeout(() => { live.textContent = text; }, 100);
 });
+
+// Ticket page: each action's confirmation lands in the #ticket-status live region (shown as a toast); it stays
+// long enough to read, then the toast goes away (the timeline keeps the record).
+let ticketStatusTimer = null;
+document.addEventListener("htmx:oobBeforeSwap", (event) => {
+  const status = event.detail.target;
+  if (!status || status.id !== "ticket-status") return;
+  // Said here rather than swapped, so that the same message twice ("linked already") is announced again: the
+  // region is emptied, then given the text.
+  const text = event.detail.fragment.textContent;
+  event.detail.shouldSwap = false;
+  status.textContent = "";
+  clearTimeout(ticketStatusTimer);
+  setTimeout(() => { status.textContent = text; }, 100);
+  ticketStatusTimer = setTimeout(() => { status.textContent = ""; }, 8000);
+});
+
+// Ticket page: a button that goes away with its action (Unlink, a run's "Link KB-...") would drop keyboard focus to
+// the page; its form names where focus goes instead (data-focus-after: the id of its section's heading).
+// (htmx:afterRequest reaches the document even when the form itself was swapped away.)
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.requestConfig && event.detail.requestConfig.elt;
+  if (!form || !form.dataset || !form.dataset.focusAfter) return;
+  if (document.activeElement && document.activeElement !== document.body && document.body.contains(document.activeElement)) return;
+  const target = document.getElementById(form.dataset.focusAfter);
+  if (target) target.focus({ preventScroll: true });
+});

@@ -68,7 +68,7 @@ def other_admin(roles, django_user_model):
 
 @pytest.fixture
 def editor(roles, django_user_model):
-    return make_user(django_user_model, "erik", KB_EDITORS, is_staff=True)
+    return make_user(django_user_model, "erik", KB_EDITORS)  # staff by being in the group
 
 
 @pytest.fixture

@@ -120,12 +120,61 @@ def test_deleting_an_article_keeps_the_ticket_and_the_link_text(client, helpdesk
     assert "(article deleted)" in html
 
 
-def test_htmx_actions_get_the_refreshed_ticket_partial(client, helpdesk, ticket, articles):
+def htmx_post(client, url, data):
+    return client.post(url, data, headers={"HX-Request": "true"})
+
+
+def oob_ids(html: str) -> set[str]:
+    import re
+
+    return set(re.findall(r'id="([^"]+)"[^>]*hx-swap-oob=', html))
+
+
+def test_htmx_link_answers_only_the_changed_parts_and_a_confirmation(client, helpdesk, ticket, articles):
     client.force_login(helpdesk)
-    response = client.post(f"/tickets/{ticket.pk}/link/", {"article": "KB-0006"}, headers={"HX-Request": "true"})
+    response = htmx_post(client, f"/tickets/{ticket.pk}/link/", {"article": "KB-0006"})
     html = response.content.decode()
-    assert response.status_code == 200
-    assert html.lstrip().startswith('<div id="ticket"') and "Unlink KB-0006" in html and "<html" not in html
+    assert response.status_code == 200 and "<html" not in html and 'id="ticket"' not in html
+    assert oob_ids(html) == {"ticket-links", "link-form", "timeline", "ticket-runs", "ticket-status"}
+    assert "Unlink KB-0006" in html and ">KB-0006 linked.</p>" in html
+
+    again = htmx_post(client, f"/tickets/{ticket.pk}/link/", {"article": "6"}).content.decode()
+    assert oob_ids(again) == {"ticket-status"} and "KB-0006 was linked already: nothing changed." in again
+    assert ticket.links.count() == 1
+
+
+def test_htmx_comment_and_update_swap_their_parts(client, helpdesk, ticket, articles):
+    client.force_login(helpdesk)
+    html = htmx_post(client, f"/tickets/{ticket.pk}/comment/", {"body": "Checked the logs."}).content.decode()
+    assert oob_ids(html) == {"timeline", "comment-form", "ticket-status"} and "Reply added." in html
+    assert "Checked the logs." in html and "Checked the logs.</textarea>" not in html  # the form comes back empty
+    html = htmx_post(client, f"/tickets/{ticket.pk}/comment/", {"body": "See KB-0006."}).content.decode()
+    assert oob_ids(html) == {"timeline", "comment-form", "ticket-links", "ticket-runs", "ticket-status"}
+    assert "1 article linked from it." in html
+
+    unchanged = {"status": ticket.status, "priority": ticket.priority, "assignee": ""}
+    html = htmx_post(client, f"/tickets/{ticket.pk}/update/", unchanged).content.decode()
+    assert oob_ids(html) == {"ticket-status"} and "Nothing changed" in html
+    html = htmx_post(client, f"/tickets/{ticket.pk}/update/", {**unchanged, "status": "open"}).content.decode()
+    assert oob_ids(html) == {"ticket-facts", "timeline", "update-form", "ticket-status"} and "Ticket updated." in html
+
+
+def test_htmx_invalid_form_comes_back_alone_with_its_message(client, helpdesk, ticket, articles):
+    client.force_login(helpdesk)
+    html = htmx_post(client, f"/tickets/{ticket.pk}/link/", {"article": "KB-9999"}).content.decode()
+    assert oob_ids(html) == {"link-form", "ticket-status"} and "No article KB-9999" in html
+    assert "Not saved" in html and not ticket.links.exists()
+
+
+def test_without_javascript_actions_redirect_to_the_changed_part(client, helpdesk, ticket, articles):
+    client.force_login(helpdesk)
+    response = client.post(f"/tickets/{ticket.pk}/link/", {"article": "KB-0006"})
+    assert response.status_code == 302 and response["Location"] == ticket.get_absolute_url() + "#links-heading"
+    response = client.post(f"/tickets/{ticket.pk}/link/", {"article": "KB-0006"}, follow=True)
+    assert "KB-0006 was linked already: nothing changed." in response.content.decode()
+    response = client.post(f"/tickets/{ticket.pk}/comment/", {"body": "Hello"})
+    event = ticket.events.get(kind=Event.Kind.REPLY)
+    assert response["Location"] == ticket.get_absolute_url() + f"#event-{event.pk}"
 
 
 def test_hostile_input_never_breaks_a_page(client, helpdesk, ticket, articles):

@@ -57,4 +57,16 @@ def test_page_draws_svg_charts_with_numbers(client, helpdesk, history):
 def test_empty_metrics_page(client, helpdesk):
     client.force_login(helpdesk)
     html = client.get("/tickets/metrics/").content.decode()
-    assert "no resolved tickets yet" in html and "No data yet" in html and "<strong>0.0%</strong>" in html
+    assert "no resolved tickets yet" in html and "0.0" not in html and "No reports yet, so no rate" in html
+    assert metrics.deflection()["rate"] is None
+    # each empty chart says it once, instead of an empty drawing and an empty table both saying "No data yet"
+    assert html.count("No data yet") == 5 and "<svg" not in html and "chart-numbers" not in html
+
+
+def test_every_page_links_the_favicon_and_it_is_served(client, settings):
+    from django.contrib.staticfiles import finders
+
+    html = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    path = finders.find("favicon.svg")
+    assert path and open(path, encoding="utf-8").read().startswith("<svg")

@@ -162,3 +162,26 @@ def test_hostile_form_values_rerender_the_form(client, admin, domain):
     assert response.status_code == 200 and "everything you typed is kept" in html
     assert "Null characters are not allowed." in html and "at most 20000 characters" in html
     assert not Ticket.objects.exists()
+
+
+def test_only_domain_is_preselected_and_required_fields_are_marked(client, guide, admin, domain):
+    import re
+
+    from diagnostics.models import DomainAdmin, ProtectedDomain
+
+    client.force_login(admin)
+    html = client.get("/report/").content.decode()
+    assert f'<option value="{domain.pk}" selected>' in html  # the admin's only domain
+    assert '<label for="id_domain" class="required">' in html and '<label for="id_title" class="required">' in html
+    assert '<label for="id_evidence">' in html  # optional: no marker
+    # every aria-describedby points at ids that exist on the page (with and without errors)
+    invalid = client.post("/report/", {"action": "submit", "domain": "", "title": ""}).content.decode()
+    for page in (html, invalid):
+        ids = set(re.findall(r' id="([^"]+)"', page))
+        described = {ref for refs in re.findall(r'aria-describedby="([^"]+)"', page) for ref in refs.split()}
+        assert described and described <= ids, described - ids
+
+    other = ProtectedDomain.objects.create(name="second.example")
+    DomainAdmin.objects.create(user=admin, domain=other)
+    html = client.get("/report/").content.decode()
+    assert '<option value="" selected>' in html and f'value="{domain.pk}" selected' not in html  # two: pick one

@@ -151,7 +151,7 @@ def test_attach_from_the_run_page(client, admin, other_admin, ticket, other_tick
     run = create_run(ticket.domain.target(), ["mx_records"], protected_domain=ticket.domain)
     client.force_login(admin)
     response = client.post("/tickets/attach-run/", {"run": run.pk, "ticket": ticket.pk})
-    assert response.status_code == 302 and response.url == ticket.get_absolute_url()
+    assert response.status_code == 302 and response.url == ticket.get_absolute_url() + "#ticket-runs"
     assert [a.run for a in ticket.attached_runs.all()] == [run]
     assert client.post("/tickets/attach-run/", {"run": run.pk, "ticket": other_ticket.pk}).status_code == 403
     assert client.post("/tickets/attach-run/", {"run": "x", "ticket": ticket.pk}).status_code == 400
@@ -167,3 +167,30 @@ def test_gateway_admin_runs_checks_only_on_domains_they_still_administer(client,
     html = client.post(f"/tickets/{ticket.pk}/runs/start/", {"checks": ["mx_records"]}).content.decode()
     assert "no longer an administrator of example.com" in html
     assert DiagnosticRun.objects.count() == 1
+
+
+def test_sidebar_shows_the_latest_run_in_full_and_older_runs_as_one_line_each(client, helpdesk, ticket):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from diagnostics.checks import REGISTRY
+    from tickets.runs import attach
+
+    older = create_run(ticket.domain.target(), ["relay_denied"], protected_domain=ticket.domain)
+    DiagnosticRun.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    latest = create_run(ticket.domain.target(), ["mx_records"], protected_domain=ticket.domain)
+    attach(ticket, helpdesk, latest)  # attached first, but it ran later: it is still the latest
+    attach(ticket, helpdesk, older)
+    finish(older, "fail")
+    finish(latest, "pass")
+    client.force_login(helpdesk)
+    html = client.get(ticket.get_absolute_url()).content.decode()
+    sidebar = html[html.index('id="ticket-run-list"') :]
+    latest_at, older_at = sidebar.index(f"Run #{latest.pk}<"), sidebar.index(f"Run #{older.pk}<")
+    assert latest_at < sidebar.index("<details") < older_at  # only the older run is folded
+    assert sidebar.count("<details") == 1 and "Earlier runs" in sidebar
+    assert f"attached diagnostics run #{older.pk} ({REGISTRY['relay_denied'].label})" in html  # the timeline too
+    for name in ("mx_records", "relay_denied"):
+        assert f"<strong>{REGISTRY[name].label}</strong>" in sidebar
+        assert f"<strong>{name}</strong>" not in sidebar

@@ -86,6 +86,7 @@ def bar_chart(rows: list, label: str, unit: str = "") -> dict:
         )
     return {
         "bars": bars,
+        "empty": not any(value for _, value in rows),  # one "No data yet" instead of an empty chart and table
         "label": label,
         "unit": unit,
         "width": width,
@@ -93,6 +94,14 @@ def bar_chart(rows: list, label: str, unit: str = "") -> dict:
         "bar_height": bar_height,
         "height": max(len(rows) * (bar_height + gap), bar_height),
     }
+
+
+@register.filter
+def check_labels(names: list) -> str:
+    """Check names as the diagnostics registry's human labels: "MX records, Relay denied"."""
+    from tickets.runs import check_label
+
+    return ", ".join(check_label(str(name)) for name in names or [])
 
 
 @register.filter

@@ -13,8 +13,7 @@ from tickets import runs
 from tickets.access import domains_for, get_ticket, require
 from tickets.forms import AttachForm, RunForm
 from tickets.roles import can_use_tickets, is_helpdesk
-from tickets.views.actions import bind, done
-from tickets.views.detail import render_detail
+from tickets.views.actions import bind, done, invalid_form
 
 
 @require_POST
@@ -25,25 +24,28 @@ def run_diagnostics(request: HttpRequest, pk: int) -> HttpResponse:
         return invalid
     if ticket.domain is None:
         form.add_error(None, "This ticket has no protected domain to test.")
-        return render_detail(request, ticket, run_form=form)
+        return invalid_form(request, ticket, "run_form", form)
     if not is_helpdesk(request.user) and not domains_for(request.user).filter(pk=ticket.domain_id).exists():
         form.add_error(None, f"You are no longer an administrator of {ticket.domain}; ask the helpdesk to test it.")
-        return render_detail(request, ticket, run_form=form)
+        return invalid_form(request, ticket, "run_form", form)
     if not domains_for(ticket.requester).filter(pk=ticket.domain_id).exists():
         form.add_error(
             None,
             f"{ticket.requester} no longer administers {ticket.domain}, so a run attached here would be hidden from "
             "them: test the domain from the diagnostics page instead.",
         )
-        return render_detail(request, ticket, run_form=form)
+        return invalid_form(request, ticket, "run_form", form)
     if rate_limited(request.user):
         form.add_error(None, "Too many diagnostic runs in the last minute; wait a moment and try again.")
-        return render_detail(request, ticket, run_form=form)
+        return invalid_form(request, ticket, "run_form", form)
     run = runs.start_for_ticket(ticket, request.user, form.cleaned_data["checks"])
     if run is None:
         form.add_error(None, "None of these checks can run on this domain (no gateway or SMTP server configured).")
-        return render_detail(request, ticket, run_form=form)
-    return done(request, ticket, f"Diagnostics started on {ticket.domain}: {', '.join(run.checks)}.")
+        return invalid_form(request, ticket, "run_form", form)
+    labels = ", ".join(runs.check_label(name) for name in run.checks)
+    return done(
+        request, ticket, f"Diagnostics started on {ticket.domain}: {labels}.", ["runs", "timeline"], "ticket-runs"
+    )
 
 
 @require_POST
@@ -53,8 +55,11 @@ def attach_run(request: HttpRequest, pk: int) -> HttpResponse:
     ticket, form, invalid = bind(request, pk, AttachForm, "attach_form", runs=attachable)
     if invalid:
         return invalid
-    runs.attach(ticket, request.user, form.cleaned_data["run"])
-    return done(request, ticket, "Diagnostic run attached.")
+    run = form.cleaned_data["run"]
+    attached = runs.attach(ticket, request.user, run)
+    if not attached:
+        return done(request, ticket, f"Run #{run.pk} was attached already: nothing changed.", [], "ticket-runs")
+    return done(request, ticket, f"Run #{run.pk} attached.", ["runs", "timeline"], "ticket-runs")
 
 
 @require_POST
@@ -69,4 +74,6 @@ def attach_from_run(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     ticket = get_ticket(request, ticket_id)
     attached = runs.attach(ticket, request.user, run)
-    return done(request, ticket, f"Run #{run.pk} attached." if attached else f"Run #{run.pk} was attached already.")
+    if not attached:
+        return done(request, ticket, f"Run #{run.pk} was attached already: nothing changed.", [], "ticket-runs")
+    return done(request, ticket, f"Run #{run.pk} attached.", ["runs", "timeline"], "ticket-runs")
