@@ -9,7 +9,6 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from portal import audit, auth
+        from portal import audit
 
         audit.connect_signals()
-        auth.connect_signals()

@@ -148,7 +148,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # brute-force protection: lockout per user and IP
-    "portal.auth.OneQueryModelBackend",  # Django's ModelBackend; its user and permission queries written once as SQL
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
@@ -185,7 +185,7 @@ STORAGES = {
 shared_cache = bool(os.environ.get("REDIS_URL"))
 CACHES = {
     "default": {
-        "BACKEND": "portal.cache.RedisCache",
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},  # seconds: redis-py waits forever by default
     }
@@ -193,9 +193,6 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
 }
 SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if shared_cache else "db")
-# Logged-in users with their permissions, read from the cache when it is shared (portal.auth): kept until any
-# user, group or permission changes, or for this long at most.
-AUTH_USER_CACHE_SECONDS = 60 if shared_cache else 0
 # Article pages (the row and its rendered body) read from the cache, without a query, when it is shared (kb.content):
 # kept until anything in the knowledge base changes, or for this long at most.
 KB_ARTICLE_CACHE_SECONDS = 60 if shared_cache else 0

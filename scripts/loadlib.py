@@ -90,9 +90,10 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 SEED = """
 import json
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import Group, User
 from django.contrib.sessions.backends.db import SessionStore
-from django.middleware.csrf import _get_new_csrf_string
+from django.utils.crypto import get_random_string
 from diagnostics.models import ProtectedDomain
 from kb.models import Article
 from tickets.models import Ticket
@@ -101,11 +102,11 @@ user.groups.add(Group.objects.get(name="helpdesk"))
 ProtectedDomain.objects.get_or_create(name="one.test", defaults={"gateway_hosts": "mx.gw.test"})
 ticket = Ticket.objects.create(title="Load test ticket", description="Created by scripts/loadtest", requester=user)
 session = SessionStore()
-session["_auth_user_id"] = str(user.pk)
-session["_auth_user_backend"] = "portal.auth.OneQueryModelBackend"
-session["_auth_user_hash"] = user.get_session_auth_hash()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
-print(json.dumps({"session": session.session_key, "csrf": _get_new_csrf_string(), "ticket": ticket.pk,
+print(json.dumps({"session": session.session_key, "csrf": get_random_string(32), "ticket": ticket.pk,
                   "articles": [a.get_absolute_url() for a in Article.objects.all()]}))
 """
 
