@@ -134,7 +134,7 @@ def render_attach_tag(rf, user, run):
 
     request = rf.get("/diagnostics/")
     request.user = user
-    template = engines["django"].from_string("{% load attach_to_ticket from tickets %}{% attach_to_ticket run %}")
+    template = engines["django"].from_string('{% load panels %}{% panels "diagnostics.run" run %}')
     return template.render({"run": run}, request)
 
 
