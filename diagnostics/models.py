@@ -32,6 +32,10 @@ def may_test_any_domain(user: Any) -> bool:
     return user.is_superuser or user.has_perm("diagnostics.view_protecteddomain")
 
 
+def may_see_every_run(user: Any) -> bool:
+    return user.is_superuser or user.has_perm("diagnostics.view_diagnosticrun")
+
+
 class ProtectedDomainQuerySet(models.QuerySet["ProtectedDomain"]):
     def for_user(self, user: Any) -> ProtectedDomainQuerySet:
         """Domains a user may report on and test: all for the helpdesk and superusers, else those they administer."""
@@ -93,14 +97,16 @@ class ProtectedDomain(models.Model):
 
 class DiagnosticRunQuerySet(models.QuerySet["DiagnosticRun"]):
     def visible_to(self, user: Any) -> DiagnosticRunQuerySet:
-        """All runs for the helpdesk; for others the runs they started or that test a domain they administer."""
-        if user.is_superuser or user.has_perm("diagnostics.view_diagnosticrun"):
+        """All runs for the helpdesk; for others the runs that test a domain they administer now.
+
+        Who started a run does not matter: a gateway admin removed from a domain no longer sees its runs, not even
+        those they started themselves (their results describe the domain's servers).
+        """
+        if may_see_every_run(user):
             return self.all()
         if not user.is_authenticated:
             return self.none()
-        return self.filter(
-            models.Q(requested_by=user) | models.Q(protected_domain__in=ProtectedDomain.objects.for_user(user))
-        )
+        return self.filter(protected_domain__in=ProtectedDomain.objects.for_user(user))
 
     def unfinished(self) -> DiagnosticRunQuerySet:
         return self.filter(state__in=[DiagnosticRun.State.QUEUED, DiagnosticRun.State.RUNNING])
@@ -155,6 +161,35 @@ class DiagnosticRun(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("diagnostics:run", args=[self.pk])
+
+    def is_visible_to(self, user: Any) -> bool:
+        """Whether `user` may see this run now (DiagnosticRunQuerySet.visible_to, for one run)."""
+        if user is None or not user.is_active:
+            return False
+        if may_see_every_run(user):
+            return True
+        return self.protected_domain_id is not None and (
+            ProtectedDomain.objects.for_user(user).filter(pk=self.protected_domain_id).exists()
+        )
+
+    def viewers(self) -> models.QuerySet:
+        """The active users who may see this run now: superusers, holders of `view_diagnosticrun` or
+        `view_protecteddomain` (the helpdesk) and the administrators of its protected domain. The rule of
+        `is_visible_to`, as a query on users."""
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Permission
+
+        permission = Permission.objects.filter(
+            codename__in=["view_diagnosticrun", "view_protecteddomain"], content_type__app_label="diagnostics"
+        )
+        who = (
+            models.Q(is_superuser=True)
+            | models.Q(groups__permissions__in=permission)
+            | models.Q(user_permissions__in=permission)
+        )
+        if self.protected_domain_id is not None:
+            who |= models.Q(protected_domains__domain=self.protected_domain_id)
+        return get_user_model().objects.filter(who, is_active=True).distinct()
 
     @property
     def is_done(self) -> bool:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from kb.explain import explain
 from kb.models import REPLY_CODE_RE, Article, Category, SearchQueryLog, Symptom
 from kb.search import SearchError, SearchResults, search
-from kb.search.log import opened, record
+from kb.search.log import opened, record, remember
 from kb.search.params import SearchParams, parse_params
 from kb.search.text import tokenize
 from portal.ratelimit import search_rate_limit
@@ -76,13 +76,17 @@ def _page(request: HttpRequest, template: str, url_name: str, *, explain_codes: 
     context["results"] = results
     context["explanation"] = explain(results.query) if results and explain_codes else None
     context["groups"] = symptom_groups(results, context["ticked"])
+    log = None
     if results and not params.empty:
-        source = "typing" if request.htmx else "page"
-        context["log_id"] = record(request, results, source).pk
+        log = record(request, results, "typing" if request.htmx else "page")
+        context["log_id"] = log.pk if log else None
         if not results.hits:
             context["categories"], context["categories_related"] = related_categories(params, results)
     partial = request.htmx and not request.htmx.history_restore_request
-    return render(request, f"{template}#results" if partial else template, context, status=status)
+    response = render(request, f"{template}#results" if partial else template, context, status=status)
+    if log is not None:
+        remember(response, log)
+    return response
 
 
 @search_rate_limit

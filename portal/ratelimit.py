@@ -24,14 +24,15 @@ def limit_key(request: HttpRequest) -> str:
     return f"user:{user_id}" if user_id else f"ip:{client_ip(request)}"
 
 
-def is_limited(scope: str, who: str, per_minute: int) -> bool:
-    """Count one hit for `who` in `scope`; True once more than `per_minute` hits fall in this minute."""
-    window = int(time.time() // 60)
+def is_limited(scope: str, who: str, per_minute: int, *, seconds: int = 60) -> bool:
+    """Count one hit for `who` in `scope`; True once more than `per_minute` hits fall in this minute (or in this
+    window of `seconds`)."""
+    window = int(time.time() // seconds)
     key = f"ratelimit:{scope}:{who}:{window}"
     try:
         hits = cache.incr(key)
     except ValueError:  # the first hit in this window: start the count (unless another process just did)
-        hits = 1 if cache.add(key, 1, timeout=90) else cache.incr(key)
+        hits = 1 if cache.add(key, 1, timeout=seconds + 30) else cache.incr(key)
     return hits > per_minute
 
 

@@ -200,6 +200,16 @@ SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if shared_ca
 # kept until anything in the knowledge base changes, or for this long at most.
 KB_ARTICLE_CACHE_SECONDS = 60 if shared_cache else 0
 RATE_LIMIT_SEARCH_PER_MINUTE = int(os.environ.get("RATE_LIMIT_SEARCH_PER_MINUTE", "120"))
+# Search analytics rows an anonymous client (per address; IPv6: per /64) may add a minute (kb/search/log.py).
+SEARCH_LOG_ANONYMOUS_PER_MINUTE = int(os.environ.get("SEARCH_LOG_ANONYMOUS_PER_MINUTE", "30"))
+# Repeated audit events (denials, CSRF failures, 429s) are one row per kind, client and minute; past this many
+# clients of one kind in a minute, the others share one row (portal/audit.py).
+AUDIT_NEW_SOURCES_PER_MINUTE = int(os.environ.get("AUDIT_NEW_SOURCES_PER_MINUTE", "200"))
+# Password-reset requests: per client address a minute, and per email address an hour (portal/accounts.py).
+RATE_LIMIT_PASSWORD_RESET_PER_MINUTE = int(os.environ.get("RATE_LIMIT_PASSWORD_RESET_PER_MINUTE", "5"))
+RATE_LIMIT_PASSWORD_RESET_PER_ADDRESS_PER_HOUR = int(
+    os.environ.get("RATE_LIMIT_PASSWORD_RESET_PER_ADDRESS_PER_HOUR", "3")
+)
 
 # Background tasks: django.tasks with the database backend (run `manage.py db_worker`).
 TASKS = {
@@ -208,18 +218,24 @@ TASKS = {
     }
 }
 
-# Email: printed to the console in development; SMTP (EMAIL_HOST, EMAIL_PORT) otherwise.
+# Email: printed to the console in development; SMTP (EMAIL_HOST, EMAIL_PORT) otherwise. Mail is sent by a
+# background task (portal/mail.py), never inside a request; one SMTP conversation that gets no answer for
+# EMAIL_TIMEOUT seconds gives up, and the message is retried later.
+email_backend = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+email_timeout = float(os.environ.get("EMAIL_TIMEOUT", "10"))
 MAILERS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "EMAIL_BACKEND",
-            "django.core.mail.backends.console.EmailBackend"
-            if DEBUG
-            else "django.core.mail.backends.smtp.EmailBackend",
-        ),
-        "OPTIONS": {}
-        if DEBUG
-        else {"host": os.environ.get("EMAIL_HOST", "localhost"), "port": int(os.environ.get("EMAIL_PORT", "25"))},
+        "BACKEND": email_backend,
+        "OPTIONS": {
+            "host": os.environ.get("EMAIL_HOST", "localhost"),
+            "port": int(os.environ.get("EMAIL_PORT", "25")),
+            "timeout": email_timeout,
+        }
+        if email_backend == "django.core.mail.backends.smtp.EmailBackend"
+        else {},
     },
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helpdesk@localhost")

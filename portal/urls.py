@@ -2,6 +2,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 
+from portal.accounts import password_reset
 from portal.health import healthz
 
 handler400 = "portal.views.bad_request"
@@ -11,6 +12,7 @@ handler500 = "portal.views.server_error"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/password_reset/", password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("diagnostics/", include("diagnostics.urls")),
     path("", include("kb.urls")),

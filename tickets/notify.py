@@ -1,19 +1,16 @@
 """Email to the requester on replies and status changes, and to the assignee on new comments.
 
-Plain text and HTML, with a link back to the ticket; sent once the transaction commits, through
-Django's mail framework (the MAILERS setting picks the backend). The link uses settings.PORTAL_URL.
+Plain text and HTML, with a link back to the ticket (settings.PORTAL_URL). Each message is stored with the change
+(`portal.mail.queue_mail`, same transaction) and sent by a background task once it commits: a slow or unreachable
+mail relay never holds the request, and failed deliveries are retried and listed in the admin.
 """
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 
-logger = logging.getLogger(__name__)
+from portal.mail import queue_mail
 
 
 def ticket_url(ticket) -> str:  # noqa: ANN001 - a Ticket (imported lazily: models import this module's users)
@@ -21,7 +18,7 @@ def ticket_url(ticket) -> str:  # noqa: ANN001 - a Ticket (imported lazily: mode
 
 
 def send(ticket, recipients: list, headline: str, body: str = "") -> None:  # noqa: ANN001
-    """Queue one message per recipient (users without an address are skipped) for after the commit."""
+    """Queue one message per recipient (users without an address are skipped), sent after the commit."""
     addresses = sorted({user.email for user in recipients if user is not None and user.email})
     if not addresses:
         return
@@ -29,17 +26,8 @@ def send(ticket, recipients: list, headline: str, body: str = "") -> None:  # no
     subject = f"[{ticket.number}] {headline}"
     text = render_to_string("tickets/email/notification.txt", context)
     html = render_to_string("tickets/email/notification.html", context)
-
-    def deliver() -> None:
-        for address in addresses:
-            message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
-            message.attach_alternative(html, "text/html")
-            try:
-                message.send()
-            except Exception:  # the change is saved already: a mail relay outage must not turn it into a 500
-                logger.exception("Could not send the notification for %s to %s", ticket.number, address)
-
-    transaction.on_commit(deliver)
+    for address in addresses:
+        queue_mail(address, subject, text, html)
 
 
 def comment_added(ticket, event) -> None:  # noqa: ANN001

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
@@ -12,7 +13,7 @@ from diagnostics.checks import CHECK_NAMES
 from diagnostics.models import CheckResult, DiagnosticRun
 from diagnostics.services import applicable_checks, start_run
 from kb.models import Article
-from tickets.access import domains_for, visible_tickets
+from tickets.access import visible_tickets
 from tickets.forms import AttachForm, RunForm
 from tickets.models import AttachedRun, Event, Ticket
 from tickets.roles import is_helpdesk
@@ -31,9 +32,16 @@ def ticket_checks(ticket: Ticket) -> list[str]:
     return suggested_checks(Article.objects.filter(ticket_links__ticket=ticket).only("suggested_checks"))
 
 
+class NotVisible(PermissionDenied):
+    """The run may not go on this ticket: its requester may not see it (a view answers 403)."""
+
+
 @transaction.atomic
 def attach(ticket: Ticket, actor: AbstractBaseUser | None, run: DiagnosticRun) -> AttachedRun | None:
-    """Attach `run` as evidence; None when it is attached already."""
+    """Attach `run` as evidence; None when it is attached already. Raises NotVisible when the ticket's requester
+    may not see the run (another customer's domain, or one they no longer administer): they would read it there."""
+    if not run.is_visible_to(ticket.requester):
+        raise NotVisible(f"{ticket.requester} may not see run #{run.pk}.")
     attachment, created = AttachedRun.objects.get_or_create(ticket=ticket, run=run, defaults={"attached_by": actor})
     if not created:
         return None
@@ -57,33 +65,42 @@ def start_for_ticket(ticket: Ticket, actor: AbstractBaseUser, checks: Iterable[s
 
 
 def may_attach(user: AbstractBaseUser, run: DiagnosticRun) -> bool:
-    """The helpdesk may attach any run; a gateway admin their own runs and runs on their domains."""
-    if is_helpdesk(user):
-        return True
-    return run.requested_by_id == user.pk or domains_for(user).filter(pk=run.protected_domain_id).exists()
+    """Whoever may see the run now may attach it (to a ticket whose requester may see it too: `attach`)."""
+    return run.is_visible_to(user)
 
 
 def open_tickets_for(user: AbstractBaseUser, run: DiagnosticRun) -> QuerySet[Ticket]:
-    """Tickets `run` could be attached to from the run's page: visible, not done, not attached yet."""
-    return visible_tickets(user).exclude(status__in=Ticket.DONE).exclude(attached_runs__run=run).order_by("-updated_at")
+    """Tickets `run` could be attached to from the run's page: visible, not done, not attached yet, and filed by
+    someone who may see the run."""
+    return (
+        visible_tickets(user)
+        .exclude(status__in=Ticket.DONE)
+        .exclude(attached_runs__run=run)
+        .filter(requester__in=run.viewers())
+        .order_by("-updated_at")
+    )
 
 
 def attachable_runs(ticket: Ticket, user: AbstractBaseUser) -> QuerySet[DiagnosticRun]:
-    """Recent runs on the ticket's domain (any run of their own too, for the helpdesk) not attached yet."""
+    """Recent runs on the ticket's domain (any run of their own too, for the helpdesk) not attached yet, that both
+    `user` and the ticket's requester may see now."""
     if ticket.domain is None and not is_helpdesk(user):
         return DiagnosticRun.objects.none()
     runs = DiagnosticRun.objects.filter(protected_domain=ticket.domain) if ticket.domain else DiagnosticRun.objects
     if is_helpdesk(user):
         runs = runs.all() | DiagnosticRun.objects.filter(requested_by=user)
+    runs = runs & DiagnosticRun.objects.visible_to(user) & DiagnosticRun.objects.visible_to(ticket.requester)
     return runs.exclude(ticket_attachments__ticket=ticket).order_by("-created_at")
 
 
 def ticket_runs_context(ticket: Ticket, user: AbstractBaseUser) -> dict:
-    attachments = list(
-        ticket.attached_runs.select_related("run", "attached_by").prefetch_related(
-            Prefetch("run__results", queryset=CheckResult.objects.order_by("position"))
-        )
+    attached = ticket.attached_runs.select_related("run", "attached_by").prefetch_related(
+        Prefetch("run__results", queryset=CheckResult.objects.order_by("position"))
     )
+    # Each viewer sees the attached runs they may see now (a gateway admin removed from the domain: none of them).
+    visible = attached.filter(run__in=DiagnosticRun.objects.visible_to(user))
+    attachments = list(visible)
+    hidden_runs = attached.count() - len(attachments)
     runs = [attachment.run for attachment in attachments]
     if any(not run.is_done for run in runs):
         DiagnosticRun.objects.filter(pk__in=[run.pk for run in runs]).expire_stale()
@@ -97,6 +114,7 @@ def ticket_runs_context(ticket: Ticket, user: AbstractBaseUser) -> dict:
     preselected = ticket_checks(ticket)
     return {
         "attachments": attachments,
+        "hidden_runs": hidden_runs,
         "runs_live": any(not run.is_done for run in runs),
         "check_names": CHECK_NAMES,
         "preselected_checks": preselected,

@@ -37,7 +37,9 @@ def test_requests_over_the_limit_get_a_429_with_a_message():
     response = view(request_from("10.0.0.1"))
     assert "at most 3 per minute" in response.content.decode()
     assert response["Retry-After"] == "60"
-    assert AuditEvent.objects.filter(kind="rate_limited").count() == 3
+    # One audit row per client and minute counts the three 429s (two rows if a minute ended meanwhile).
+    counts = list(AuditEvent.objects.filter(kind="rate_limited").values_list("count", flat=True))
+    assert sum(counts) == 3 and len(counts) <= 2
 
 
 def test_other_clients_keep_their_own_budget():

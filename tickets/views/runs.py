@@ -28,6 +28,13 @@ def run_diagnostics(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_helpdesk(request.user) and not domains_for(request.user).filter(pk=ticket.domain_id).exists():
         form.add_error(None, f"You are no longer an administrator of {ticket.domain}; ask the helpdesk to test it.")
         return render_detail(request, ticket, run_form=form)
+    if not domains_for(ticket.requester).filter(pk=ticket.domain_id).exists():
+        form.add_error(
+            None,
+            f"{ticket.requester} no longer administers {ticket.domain}, so a run attached here would be hidden from "
+            "them: test the domain from the diagnostics page instead.",
+        )
+        return render_detail(request, ticket, run_form=form)
     if rate_limited(request.user):
         form.add_error(None, "Too many diagnostic runs in the last minute; wait a moment and try again.")
         return render_detail(request, ticket, run_form=form)
