@@ -8,7 +8,7 @@ DIAG_TIMEOUT          seconds per check (default 10, at most 120).
 DIAG_ALLOW_PRIVATE    comma-separated CIDRs of non-global addresses that may be contacted.
 DIAG_SMTP_PORT        the SMTP port of gateways and, unless a record says otherwise, SMTP servers (default 25).
 Optional extras: DIAG_DNSBL_WARN (seconds, default 1), DIAG_TLS_CA_FILE (extra CA bundle for TLS),
-DIAG_RATE_LIMIT (runs per user per minute, read by diagnostics.services).
+DIAG_RATE_LIMIT (runs per user per minute, counted by diagnostics.services.over_run_limit).
 """
 
 from __future__ import annotations

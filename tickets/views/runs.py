@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
 from diagnostics.models import DiagnosticRun
-from diagnostics.services import rate_limited
+from diagnostics.services import over_run_limit
 from tickets import runs
 from tickets.access import domains_for, get_ticket, require
 from tickets.forms import AttachForm, RunForm
@@ -35,9 +35,8 @@ def run_diagnostics(request: HttpRequest, pk: int) -> HttpResponse:
             "them: test the domain from the diagnostics page instead.",
         )
         return render_detail(request, ticket, run_form=form)
-    if rate_limited(request.user):
-        form.add_error(None, "Too many diagnostic runs in the last minute; wait a moment and try again.")
-        return render_detail(request, ticket, run_form=form)
+    if refused := over_run_limit(request):
+        return refused
     run = runs.start_for_ticket(ticket, request.user, form.cleaned_data["checks"])
     if run is None:
         form.add_error(None, "None of these checks can run on this domain (no gateway or SMTP server configured).")
