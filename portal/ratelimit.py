@@ -36,6 +36,8 @@ def is_limited(scope: str, who: str, per_minute: int, *, seconds: int = 60) -> b
     """Count one hit for `who` in `scope`; True once more than `per_minute` hits fall in this minute (or in this
     window of `seconds`)."""
     window = int(time.time() // seconds)
+    # The key outlives its window by 30 s, so Django's incr (EXISTS, then INCRBY on Redis) never meets a key that
+    # expires between its two commands.
     key = f"ratelimit:{scope}:{who}:{window}"
     try:
         hits = cache.incr(key)
