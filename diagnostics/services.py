@@ -8,15 +8,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from diagnostics.checks import CHECK_NAMES, REGISTRY, Target
 from diagnostics.models import QUEUE_WAIT, CheckResult, DiagnosticRun, ProtectedDomain
 from diagnostics.tasks import execute_run, run_diagnostic
-from portal.ratelimit import is_limited
+from portal.ratelimit import over_limit
 
 logger = logging.getLogger(__name__)
-DEFAULT_RATE_LIMIT = 10  # runs per user per minute
 
 
 def ordered_checks(names: Iterable[str]) -> list[str]:
@@ -92,7 +92,7 @@ def repeat_run(run: DiagnosticRun, user: Any = None) -> DiagnosticRun:
     return start_run(target, run.checks, user=user, protected_domain=run.protected_domain, source=run.source)
 
 
-def rate_limited(user: Any) -> bool:
-    """Count one run for `user`; True when they started more than DIAG_RATE_LIMIT runs this minute."""
-    limit = int(getattr(settings, "DIAG_RATE_LIMIT", DEFAULT_RATE_LIMIT))
-    return is_limited("diagnostic-runs", f"user:{user.pk}", limit)
+def over_run_limit(request: HttpRequest) -> HttpResponse | None:
+    """Count one run for the request's user: past DIAG_RATE_LIMIT runs a minute, the 429 page (portal.ratelimit)."""
+    message = "You started too many diagnostic runs in the last minute. Wait a minute and try again."
+    return over_limit(request, "diagnostic-runs", settings.DIAG_RATE_LIMIT, message=message)

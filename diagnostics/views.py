@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -15,8 +14,6 @@ from diagnostics.forms import RunForm
 from diagnostics.models import DiagnosticRun, ProtectedDomain
 from diagnostics.presenters import run_context
 from diagnostics.system_checks import configuration_problems
-
-RATE_LIMIT_MESSAGE = "You started too many diagnostic runs in the last minute. Wait a minute and try again."
 
 
 def recent_runs(user: object, **filters: object) -> list[DiagnosticRun]:
@@ -38,19 +35,16 @@ def index(request: HttpRequest) -> HttpResponse:
         require_run_permission(request)
         form = RunForm(request.POST, user=request.user)
         if form.is_valid():
-            if services.rate_limited(request.user):
-                messages.error(request, RATE_LIMIT_MESSAGE)
-                status = 429
-            else:
-                run = services.start_run(
-                    form.target(),
-                    form.cleaned_data["checks"],
-                    user=request.user,
-                    protected_domain=form.cleaned_data["protected_domain"],
-                )
-                return redirect(run)
-        else:
-            status = 400
+            if refused := services.over_run_limit(request):
+                return refused
+            run = services.start_run(
+                form.target(),
+                form.cleaned_data["checks"],
+                user=request.user,
+                protected_domain=form.cleaned_data["protected_domain"],
+            )
+            return redirect(run)
+        status = 400
     else:
         initial = {"domain": request.GET["domain"]} if request.GET.get("domain") else None
         form = RunForm(initial=initial, user=request.user)
@@ -60,10 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "domains": ProtectedDomain.objects.for_user(request.user),
         "config_problems": configuration_problems(),
     }
-    response = render(request, "diagnostics/index.html", context, status=status)
-    if status == 429:
-        response["Retry-After"] = "60"
-    return response
+    return render(request, "diagnostics/index.html", context, status=status)
 
 
 @login_required
@@ -80,9 +71,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def run_again(request: HttpRequest, pk: int) -> HttpResponse:
     require_run_permission(request)
     run = get_object_or_404(DiagnosticRun.objects.visible_to(request.user), pk=pk)
-    if services.rate_limited(request.user):
-        messages.error(request, RATE_LIMIT_MESSAGE)
-        return render(request, "diagnostics/run.html", run_context(run), status=429)
+    if refused := services.over_run_limit(request):
+        return refused
     return redirect(services.repeat_run(run, user=request.user))
 
 

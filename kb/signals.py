@@ -84,13 +84,13 @@ def _symptom_saved(sender: type, instance: Symptom, raw: bool = False, **kwargs:
 
 @receiver(pre_delete, sender=Symptom)
 def _symptom_deleting(sender: type, instance: Symptom, **kwargs: object) -> None:
-    instance._losing_article_ids = list(instance.articles.values_list("pk", flat=True))
+    instance.losing_article_ids = list(instance.articles.values_list("pk", flat=True))
 
 
 @receiver(post_delete, sender=Symptom)
 def _symptom_deleted(sender: type, instance: Symptom, **kwargs: object) -> None:
     matcher.forget_patterns()
-    _parts_changed(getattr(instance, "_losing_article_ids", []), create=False)
+    _parts_changed(getattr(instance, "losing_article_ids", []), create=False)
 
 
 @receiver(m2m_changed, sender=Article.symptoms.through)
@@ -98,13 +98,13 @@ def _symptoms_linked(
     sender: type, instance: models.Model, action: str, reverse: bool, pk_set: set | None, **kwargs: object
 ) -> None:
     if reverse and action == "pre_clear":  # symptom.articles.clear(): remember who loses it
-        instance._losing_article_ids = list(instance.articles.values_list("pk", flat=True))
+        instance.losing_article_ids = list(instance.articles.values_list("pk", flat=True))
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if not reverse:
         _parts_changed([instance.pk])
     else:
-        _parts_changed(pk_set or getattr(instance, "_losing_article_ids", []))
+        _parts_changed(pk_set or getattr(instance, "losing_article_ids", []))
 
 
 @receiver(m2m_changed, sender=Article.related.through)

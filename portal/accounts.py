@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 
 from portal.audit import source_of
 from portal.mail import queue_mail
-from portal.ratelimit import is_limited, too_many_requests
+from portal.ratelimit import over_limit
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
@@ -47,12 +47,16 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     (whether it belongs to a user or not, so the limit tells nothing about accounts)."""
     if request.method == "POST":
         per_ip = settings.RATE_LIMIT_PASSWORD_RESET_PER_MINUTE
-        if is_limited("password-reset-ip", source_of(request, None), per_ip):
-            return too_many_requests(request, f"Too many password resets from your address: at most {per_ip} a minute.")
+        message = f"Too many password resets from your address: at most {per_ip} a minute."
+        if refused := over_limit(request, "password-reset-ip", per_ip, who=source_of(request, None), message=message):
+            return refused
         email = request.POST.get("email", "")
         per_address = settings.RATE_LIMIT_PASSWORD_RESET_PER_ADDRESS_PER_HOUR
-        if email and is_limited("password-reset-address", address_key(email), per_address, seconds=3600):
-            return too_many_requests(
-                request, f"Too many password resets for this email address: at most {per_address} an hour."
+        message = f"Too many password resets for this email address: at most {per_address} an hour."
+        if email and (
+            refused := over_limit(
+                request, "password-reset-address", per_address, who=address_key(email), seconds=3600, message=message
             )
+        ):
+            return refused
     return reset_view(request)

@@ -9,8 +9,7 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from portal import audit, auth, login_limit
+        from portal import audit, login_limit
 
         audit.connect_signals()
-        auth.connect_signals()
         login_limit.connect_signals()

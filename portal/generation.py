@@ -1,10 +1,9 @@
 """A generation: a random token in Django's cache naming the current state of something derived from the database.
 
-What a process derives (search answers, article bodies, linked-tickets blocks, compiled symptom patterns, users
-with their permissions) is stored or checked under the current generation. `renew()` replaces the token now, and
-again when the transaction commits, so nothing derived from the old rows in between survives. With the shared
-cache (REDIS_URL) every process sees the new token at once; with the per-process cache only this one does, and
-the others rely on their own expiry.
+What a process derives (search answers, article bodies, linked-tickets blocks, compiled symptom patterns) is stored
+or checked under the current generation. `renew()` replaces the token now, and again when the transaction commits,
+so nothing derived from the old rows in between survives. With the shared cache (REDIS_URL) every process sees the
+new token at once; with the per-process cache only this one does, and the others rely on their own expiry.
 
 `get_or_set()` keeps a derived value together with the generation it was derived under and reads both with the
 current token in one cache round trip: a value of an older generation is derived again.

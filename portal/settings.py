@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.ForwardedClientMiddleware",
     "portal.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -88,7 +89,8 @@ TEMPLATES = [
     },
 ]
 
-# Security. Behind a TLS-terminating proxy set TRUST_X_FORWARDED_PROTO=1; HTTPS settings are on unless DEBUG.
+# Security. Behind nginx (deploy/nginx.conf) set TRUST_X_FORWARDED_PROTO=1 and TRUST_X_FORWARDED_FOR=1: it sets both
+# headers, replacing what clients send; HTTPS settings are on unless DEBUG.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -113,6 +115,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if env_bool("TRUST_X_FORWARDED_PROTO"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR")  # the client's address (portal.middleware)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Databases: SQLite in WAL mode by default, PostgreSQL when DATABASE_URL says so.
@@ -149,7 +152,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "portal.login_limit.AddressThrottleBackend",  # password spraying: failed logins per address, any username
     "axes.backends.AxesStandaloneBackend",  # brute-force protection: lockout per user and IP
-    "portal.auth.OneQueryModelBackend",  # Django's ModelBackend; its user and permission queries written once as SQL
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
@@ -170,7 +173,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -189,7 +192,7 @@ STORAGES = {
 shared_cache = bool(os.environ.get("REDIS_URL"))
 CACHES = {
     "default": {
-        "BACKEND": "portal.cache.RedisCache",
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},  # seconds: redis-py waits forever by default
     }
@@ -197,9 +200,6 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
 }
 SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if shared_cache else "db")
-# Logged-in users with their permissions, read from the cache when it is shared (portal.auth): kept until any
-# user, group or permission changes, or for this long at most.
-AUTH_USER_CACHE_SECONDS = 60 if shared_cache else 0
 # Article pages (the row and its rendered body) read from the cache, without a query, when it is shared (kb.content):
 # kept until anything in the knowledge base changes, or for this long at most.
 KB_ARTICLE_CACHE_SECONDS = 60 if shared_cache else 0

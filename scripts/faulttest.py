@@ -1,5 +1,5 @@
-"""Fault tests against the production server on 127.0.0.1 with PostgreSQL (run as root: it restarts PostgreSQL and
-Redis).
+"""Fault tests against the production server on 127.0.0.1 (nginx in front of gunicorn) with PostgreSQL (run as root:
+it restarts PostgreSQL and Redis).
 
     scripts/faulttest                  # every scenario
     scripts/faulttest worker-kill      # kill -9 a db_worker in the middle of a diagnostic run

@@ -1,7 +1,8 @@
 """Shared parts of the load and fault scripts: a production server on 127.0.0.1 and wrk runs against it.
 
-Everything stays on loopback: the portal (gunicorn), its db_worker, a dnslib DNS server for diagnostics.
-Each run is bounded in time (wrk -d) and every process is stopped at the end.
+Everything stays on loopback: nginx (deploy/nginx.conf, as `make serve` runs it) in front of the portal (gunicorn),
+its db_worker, a dnslib DNS server for diagnostics. wrk talks to nginx. Each run is bounded in time (wrk -d) and
+every process is stopped at the end.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-PORT = int(os.environ.get("LOADTEST_PORT", "8765"))
+PORT = int(os.environ.get("LOADTEST_PORT", "8765"))  # nginx
+UPSTREAM_PORT = PORT + 1  # gunicorn, behind nginx
 BASE = f"http://127.0.0.1:{PORT}"
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
@@ -67,7 +69,9 @@ def server_environment(database_url: str, dns_address: str, redis_url: str | Non
         DATABASE_URL=database_url,
         SECRET_KEY=secrets.token_urlsafe(50),
         HTTPS="0",  # plain HTTP on loopback; everything else as in production
-        BIND=f"127.0.0.1:{PORT}",
+        BIND=f"127.0.0.1:{UPSTREAM_PORT}",
+        TRUST_X_FORWARDED_PROTO="1",
+        TRUST_X_FORWARDED_FOR="1",
         DIAG_NAMESERVERS=dns_address,
         DIAG_ALLOW_PRIVATE="127.0.0.0/8",
         DIAG_TIMEOUT="3",
@@ -90,9 +94,10 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 SEED = """
 import json
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import Group, User
 from django.contrib.sessions.backends.db import SessionStore
-from django.middleware.csrf import _get_new_csrf_string
+from django.utils.crypto import get_random_string
 from diagnostics.models import ProtectedDomain
 from kb.models import Article
 from tickets.models import Ticket
@@ -101,11 +106,11 @@ user.groups.add(Group.objects.get(name="helpdesk"))
 ProtectedDomain.objects.get_or_create(name="one.test", defaults={"gateway_hosts": "mx.gw.test"})
 ticket = Ticket.objects.create(title="Load test ticket", description="Created by scripts/loadtest", requester=user)
 session = SessionStore()
-session["_auth_user_id"] = str(user.pk)
-session["_auth_user_backend"] = "portal.auth.OneQueryModelBackend"
-session["_auth_user_hash"] = user.get_session_auth_hash()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
-print(json.dumps({"session": session.session_key, "csrf": _get_new_csrf_string(), "ticket": ticket.pk,
+print(json.dumps({"session": session.session_key, "csrf": get_random_string(32), "ticket": ticket.pk,
                   "articles": [a.get_absolute_url() for a in Article.objects.all()]}))
 """
 
@@ -121,8 +126,16 @@ def prepare(env: dict[str, str]) -> dict:
 
 @contextmanager
 def production_server(env: dict[str, str], workers: int = 1) -> Iterator[Server]:
-    """gunicorn (sized by portal/gunicorn.conf.py) and `workers` db_worker processes; stopped on exit."""
+    """nginx in front of gunicorn (sized by portal/gunicorn.conf.py) and `workers` db_worker processes; stopped
+    on exit."""
+    from nginx_conf import NginxSite, command
+
     logfile = tempfile.NamedTemporaryFile(prefix="portal-server-", suffix=".log", delete=False)  # noqa: SIM115
+    prefix = Path(tempfile.mkdtemp(prefix="portal-nginx-"))
+    static_root = env.get("STATIC_ROOT") or str(ROOT / "staticfiles")
+    NginxSite(listen=f"127.0.0.1:{PORT}", upstream=f"127.0.0.1:{UPSTREAM_PORT}", static_root=Path(static_root)).write(
+        prefix
+    )
     processes = [
         subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "portal.wsgi", "-c", "portal/gunicorn.conf.py"],
@@ -144,14 +157,17 @@ def production_server(env: dict[str, str], workers: int = 1) -> Iterator[Server]
         )
         for i in range(workers)
     ]
+    nginx = subprocess.Popen(
+        command(prefix), cwd=ROOT, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         wait_until_up()
-        yield Server(processes=processes, logfile=Path(logfile.name))
+        yield Server(processes=processes, logfile=Path(logfile.name), nginx=nginx)
     finally:
-        for process in processes:
+        for process in [nginx, *processes]:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
+        for process in [nginx, *processes]:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -160,8 +176,9 @@ def production_server(env: dict[str, str], workers: int = 1) -> Iterator[Server]
 
 @dataclass
 class Server:
-    processes: list[subprocess.Popen]
+    processes: list[subprocess.Popen]  # gunicorn, then the db_workers
     logfile: Path
+    nginx: subprocess.Popen
 
     @property
     def workers(self) -> list[subprocess.Popen]:
@@ -270,14 +287,11 @@ def add_django_times(logfile: Path, rows: list[dict]) -> None:
 
 
 def connection_spread() -> str:
-    """How the open client connections sit on the gunicorn workers right now, busiest first ("48/1/1").
-
-    gthread workers keep the keep-alive connections they accept; when all of a phase's connections land on one
-    worker, the phase runs at one core's pace (docs/benchmarks.md).
-    """
+    """How nginx's open connections to gunicorn sit on its workers right now, busiest first ("2/1/1"): each
+    worker takes one request at a time; nginx holds the clients."""
     try:
         result = subprocess.run(
-            ["ss", "-tnpH", "state", "established", f"( sport = :{PORT} )"],
+            ["ss", "-tnpH", "state", "established", f"( sport = :{UPSTREAM_PORT} )"],
             capture_output=True,
             text=True,
             timeout=10,
@@ -292,7 +306,7 @@ def connection_spread() -> str:
 def print_table(rows: list[dict]) -> None:
     columns = ["conns", "think ms", "req/s", "p50 ms", "p95 ms", "p99 ms", "4xx", "503", "other5xx", "sock"]
     columns += ["dj p95", "dj p99"]  # Django's own time (add_django_times), when measured
-    # "per worker": the connections on each gunicorn worker mid-phase (ss -tnp), busiest first
+    # "per worker": nginx's connections on each gunicorn worker mid-phase (ss -tnp), busiest first
     header = f"{'workload':28} " + " ".join(f"{c:>8}" for c in columns) + "  per worker"
     print(header)
     print("-" * len(header))

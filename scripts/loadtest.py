@@ -1,4 +1,5 @@
-"""Load test: the production server on 127.0.0.1 under a mixed helpdesk workload, measured with wrk.
+"""Load test: the production server on 127.0.0.1 (nginx in front of gunicorn, as `make serve` runs them) under a
+mixed helpdesk workload, measured with wrk against nginx.
 
     scripts/loadtest                 # PostgreSQL (a scratch database `portal_loadtest`)
     scripts/loadtest --sqlite        # SQLite (a scratch file), with concurrent ticket comments
@@ -56,7 +57,7 @@ QUERIES = [
 ]
 # What this stack serves at best on this machine: no view, a page without queries, the same for a logged-in user.
 REFERENCE = [
-    ("static file (whitenoise)", "/static/css/portal.css", True),
+    ("static file (nginx)", "/static/css/portal.css", True),
     ("404 page, anonymous", "/no-such-page/", True),
     ("404 page, logged in", "/no-such-page/", False),
 ]

@@ -7,7 +7,6 @@ fixture), they ask a resolver on 127.0.0.1 where nothing answers and reach only 
 import gc
 import runpy
 import socket
-import sys
 from pathlib import Path
 
 import pytest
@@ -56,7 +55,7 @@ def silent_server():
 @pytest.fixture
 def gunicorn_conf(monkeypatch):
     """portal/gunicorn.conf.py's settings and hooks, read as gunicorn reads them (default sizing). Afterwards,
-    what `post_worker_init` changed in this process is undone: the GC freeze, the switch interval, the writer thread.
+    what `post_worker_init` changed in this process is undone: the GC freeze and the writer thread.
     """
     from django.conf import settings
 
@@ -64,8 +63,7 @@ def gunicorn_conf(monkeypatch):
 
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     monkeypatch.delenv("WEB_THREADS", raising=False)
-    switch_interval = sys.getswitchinterval()
+    monkeypatch.delenv("BIND", raising=False)
     yield runpy.run_path(str(Path(settings.BASE_DIR) / "portal" / "gunicorn.conf.py"))
     gc.unfreeze()
-    sys.setswitchinterval(switch_interval)
     stop_flusher()

@@ -13,7 +13,7 @@ DIAG_HELO_NAME        the fully qualified name the SMTP probes say in EHLO (defa
                       host's FQDN); a name that is not fully qualified is reported as `helo_problem`.
 DIAG_PROBE_SENDER     MAIL FROM of the relay test (default: diagnostics@<HELO name>).
 Optional extras: DIAG_DNSBL_WARN (seconds, default 1), DIAG_TLS_CA_FILE (extra CA bundle for TLS),
-DIAG_RATE_LIMIT (runs per user per minute, read by diagnostics.services).
+DIAG_RATE_LIMIT (runs per user per minute, counted by diagnostics.services.over_run_limit).
 """
 
 from __future__ import annotations

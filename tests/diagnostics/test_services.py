@@ -124,10 +124,3 @@ def test_repeat_run_uses_the_current_admin_record(diag, django_capture_on_commit
 def test_unknown_checks_are_refused():
     with pytest.raises(ValueError, match="Unknown check"):
         services.ordered_checks(["mx_records", "port_scan"])
-
-
-def test_rate_limit_counts_per_user(settings, django_user_model):
-    settings.DIAG_RATE_LIMIT = 2
-    alice, bob = django_user_model(pk=1), django_user_model(pk=2)
-    assert [services.rate_limited(alice) for _ in range(3)] == [False, False, True]
-    assert services.rate_limited(bob) is False

@@ -8,6 +8,7 @@ from django.utils import timezone
 from diagnostics import services
 from diagnostics.checks import Target
 from diagnostics.models import DiagnosticRun, ProtectedDomain
+from portal.models import AuditEvent
 from tests.diagnostics.scenarios import scenarios
 
 pytestmark = pytest.mark.django_db
@@ -157,11 +158,13 @@ def test_rate_limit_answers_429(diag, client, settings, django_capture_on_commit
         start(client, django_capture_on_commit_callbacks, domain="one.test", checks=["mx_records"]).status_code == 302
     )
     response = client.post(INDEX, {"domain": "one.test", "checks": ["mx_records"]})
-    assert response.status_code == 429
+    assert response.status_code == 429 and response["Retry-After"] == "60"
     assert "too many diagnostic runs" in response.content.decode()
+    assert "Too many requests" in response.content.decode()  # the portal's 429 page, as for every limit
     assert DiagnosticRun.objects.count() == 1
     run = DiagnosticRun.objects.get()
     assert client.post(reverse("diagnostics:run_again", args=[run.pk])).status_code == 429
+    assert sum(AuditEvent.objects.filter(kind="rate_limited").values_list("count", flat=True)) == 2
 
 
 def test_run_again_starts_a_new_run(diag, client, django_capture_on_commit_callbacks):

@@ -1,80 +1,76 @@
-"""portal.auth.OneQueryModelBackend answers like Django's ModelBackend, in one query."""
+"""Users through Django's own ModelBackend: every logged-in request sees the user's current roles, state and
+password; nothing about a user is kept in the cache, shared or not."""
 
 import pytest
-from django.contrib.auth.backends import ModelBackend
+import redis
 from django.contrib.auth.models import Group, Permission, User
+from django.core.cache import cache
 
-from portal.auth import OneQueryModelBackend
+from tickets.roles import HELPDESK, ensure_groups
 
 pytestmark = pytest.mark.django_db
+
+REDIS_URL = "redis://127.0.0.1:6379/14"  # the tests' own Redis database
 
 
 @pytest.fixture
 def user():
-    user = User.objects.create_user("rita")
-    group = Group.objects.create(name="readers")
-    group.permissions.add(Permission.objects.get(codename="view_article"))
-    user.groups.add(group)
+    ensure_groups()
+    user = User.objects.create_user("hana", password="a long and uncommon passphrase")
+    user.groups.add(Group.objects.get(name=HELPDESK))
     user.user_permissions.add(Permission.objects.get(codename="change_article"))
-    return User.objects.get(pk=user.pk)
+    return user
 
 
-def test_own_and_group_permissions_in_one_query(user, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        permissions = OneQueryModelBackend().get_all_permissions(user)
-    assert permissions == {"kb.view_article", "kb.change_article"}
-    assert permissions == ModelBackend().get_all_permissions(User.objects.get(pk=user.pk))
-    assert user.has_perm("kb.view_article") and user.has_perm("kb.change_article")
-    assert not user.has_perm("kb.delete_article")
+def test_the_configured_backends_are_axes_and_djangos_own(settings):
+    assert settings.AUTHENTICATION_BACKENDS == [
+        "axes.backends.AxesStandaloneBackend",
+        "django.contrib.auth.backends.ModelBackend",
+    ]
 
 
-def test_superuser_inactive_and_object_permissions(user):
-    boss = User.objects.create_superuser("boss")
-    backend = OneQueryModelBackend()
-    assert backend.get_all_permissions(boss) == ModelBackend().get_all_permissions(User.objects.get(pk=boss.pk))
-    assert "tickets.work_ticket" in backend.get_all_permissions(boss)
-    user.is_active = False
-    assert backend.get_all_permissions(user) == set()
-    assert backend.get_all_permissions(boss, obj=object()) == set()
+def test_requests_follow_a_revoked_role_a_deactivation_and_a_new_password(client, user):
+    client.force_login(user)
+    assert client.get("/tickets/").status_code == 200
+
+    user.groups.clear()
+    assert client.get("/tickets/").status_code == 403
+
+    user.groups.add(Group.objects.get(name=HELPDESK))
+    assert client.get("/tickets/").status_code == 200
+    Group.objects.get(name=HELPDESK).permissions.remove(Permission.objects.get(codename="work_ticket"))
+    assert client.get("/tickets/").status_code == 403
+    Group.objects.get(name=HELPDESK).permissions.add(Permission.objects.get(codename="work_ticket"))
+
+    user.set_password("another long passphrase")  # changed elsewhere: this session is logged out
+    user.save()
+    assert client.get("/tickets/").status_code == 302
+
+    client.force_login(User.objects.get(pk=user.pk))
+    assert client.get("/tickets/").status_code == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)  # even without a signal: seen on the next request
+    assert client.get("/tickets/").status_code == 302
 
 
-def test_a_revoked_group_permission_is_gone_on_the_next_request(client, user):
-    group = Group.objects.get(name="readers")
-    group.permissions.clear()
-    assert OneQueryModelBackend().get_all_permissions(User.objects.get(pk=user.pk)) == {"kb.change_article"}
-
-
-def test_the_same_permission_through_several_groups_and_no_permissions_at_all(user):
-    second = Group.objects.create(name="more readers")
-    second.permissions.add(Permission.objects.get(codename="view_article"))
-    user.groups.add(second)
-    fresh = User.objects.get(pk=user.pk)
-    assert OneQueryModelBackend().get_all_permissions(fresh) == {"kb.view_article", "kb.change_article"}
-    assert OneQueryModelBackend().get_all_permissions(User.objects.create_user("nobody")) == set()
-
-
-def test_get_user_reads_the_same_user_in_one_query(user, django_assert_num_queries):
-    backend = OneQueryModelBackend()
-    with django_assert_num_queries(1):
-        fetched = backend.get_user(user.pk)
-    expected = ModelBackend().get_user(user.pk)
-    fields = [field.attname for field in User._meta.concrete_fields]
-    assert [getattr(fetched, name) for name in fields] == [getattr(expected, name) for name in fields]
-    assert fetched == expected and not fetched._state.adding
-    fetched.first_name = "Rita"
-    fetched.save(update_fields=["first_name"])  # a normal model instance: it saves
-    assert User.objects.get(pk=user.pk).first_name == "Rita"
-
-
-def test_get_user_for_a_missing_or_inactive_user_is_none(user):
-    backend = OneQueryModelBackend()
-    assert backend.get_user(10**9) is None
-    User.objects.filter(pk=user.pk).update(is_active=False)
-    assert backend.get_user(user.pk) is None
-
-
-def test_a_logged_in_request_reads_the_user_through_the_backend(client, user):
-    client.force_login(user, backend="portal.auth.OneQueryModelBackend")
-    assert client.get("/accounts/password_change/").status_code == 200
-    User.objects.filter(pk=user.pk).update(is_active=False)  # deactivated: logged out on the next request
-    assert client.get("/accounts/password_change/").status_code == 302
+def test_the_shared_cache_holds_no_user_and_no_password_hash(settings, client, user):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "portal-test",
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    cache.clear()
+    try:
+        client.force_login(user)
+        for _ in range(2):
+            assert client.get("/tickets/").status_code == 200
+        server = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
+        keys = server.keys("portal-test:*")
+        assert keys  # the session (cached_db) and the rate-limit or page entries are there
+        stored = b"".join(server.get(key) or b"" for key in keys)
+        assert user.password.encode() not in stored
+        assert b"auth:user" not in b"".join(keys)
+    finally:
+        cache.clear()

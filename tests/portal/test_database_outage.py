@@ -85,7 +85,7 @@ def test_a_cache_server_that_does_not_answer_gives_the_outage_page(guide, settin
     """With REDIS_URL, a hung Redis fails each command after its timeout: the 503 page, not a 500."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "portal.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{silent_server}/0",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }

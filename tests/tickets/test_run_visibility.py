@@ -92,7 +92,8 @@ def test_the_run_page_offers_only_tickets_whose_requester_may_see_the_run(rf, he
     run = finished_run(theirs, user=helpdesk)
     request = rf.get(run.get_absolute_url())
     request.user = helpdesk
-    html = Template("{% load tickets %}{% attach_to_ticket run %}").render(Context({"request": request, "run": run}))
+    template = Template('{% load panels %}{% panels "diagnostics.run" run %}')
+    html = template.render(Context({"request": request, "run": run}))
     assert f'<option value="{other_ticket.pk}">' in html  # filed by theirs.example's admin
     assert f'<option value="{ticket.pk}">' not in html  # filed by example.com's admin
 

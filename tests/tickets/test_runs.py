@@ -4,6 +4,7 @@ import pytest
 
 from diagnostics.models import CheckResult, DiagnosticRun, DomainAdmin, ProtectedDomain
 from diagnostics.services import create_run
+from portal.models import AuditEvent
 from tickets import services
 from tickets.models import Event
 
@@ -53,9 +54,10 @@ def test_run_diagnostics_is_rate_limited(client, helpdesk, ticket, settings):
     settings.DIAG_RATE_LIMIT = 1
     client.force_login(helpdesk)
     client.post(f"/tickets/{ticket.pk}/runs/start/", {"checks": ["mx_records"]})
-    html = client.post(f"/tickets/{ticket.pk}/runs/start/", {"checks": ["mx_records"]}).content.decode()
-    assert "Too many diagnostic runs" in html
+    response = client.post(f"/tickets/{ticket.pk}/runs/start/", {"checks": ["mx_records"]})
+    assert response.status_code == 429 and "too many diagnostic runs" in response.content.decode()
     assert DiagnosticRun.objects.count() == 1
+    assert AuditEvent.objects.filter(kind="rate_limited", user=helpdesk).exists()
 
 
 def test_attach_an_existing_run_once(client, helpdesk, ticket, domain):
@@ -134,7 +136,7 @@ def render_attach_tag(rf, user, run):
 
     request = rf.get("/diagnostics/")
     request.user = user
-    template = engines["django"].from_string("{% load attach_to_ticket from tickets %}{% attach_to_ticket run %}")
+    template = engines["django"].from_string('{% load panels %}{% panels "diagnostics.run" run %}')
     return template.render({"run": run}, request)
 
 

@@ -1,4 +1,4 @@
-"""Template helpers for tickets, and the "linked in N tickets" block for the KB's article page."""
+"""Template helpers for the tickets pages."""
 
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from kb.models import KB_NUMBER_RE, Article
-from tickets.linked import linked_tickets_block
+from kb.models import KB_NUMBER_RE
 from tickets.models import Ticket
-from tickets.roles import can_use_tickets, is_helpdesk
 
 register = template.Library()
 
@@ -43,26 +41,6 @@ def status_label(value: str) -> str:
 @register.filter
 def priority_label(value: int) -> str:
     return dict(Ticket.Priority.choices).get(value, value)
-
-
-@register.simple_tag(takes_context=True)
-def article_tickets(context: template.Context, article: Article) -> str:
-    """For helpdesk users: the tickets this article is linked to (cached, `tickets.linked`)."""
-    request = context.get("request")
-    if request is None or not is_helpdesk(request.user):
-        return ""
-    return linked_tickets_block(article)
-
-
-@register.inclusion_tag("tickets/_attach_to_ticket.html", takes_context=True)
-def attach_to_ticket(context: template.Context, run: object) -> dict:
-    """For the diagnostics run page: attach this run to one of the user's open tickets."""
-    from tickets.runs import may_attach, open_tickets_for
-
-    request = context.get("request")
-    if request is None or not can_use_tickets(request.user) or not may_attach(request.user, run):
-        return {"show": False}
-    return {"show": True, "run": run, "tickets": list(open_tickets_for(request.user, run)[:30])}
 
 
 @register.inclusion_tag("tickets/_bar_chart.html")

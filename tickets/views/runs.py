@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.http import require_POST
 
 from diagnostics.models import DiagnosticRun
-from diagnostics.services import rate_limited
+from diagnostics.services import over_run_limit
 from portal.numbers import parse_id
 from tickets import runs
 from tickets.access import domains_for, get_ticket, require
@@ -35,9 +35,8 @@ def run_diagnostics(request: HttpRequest, pk: int) -> HttpResponse:
             "them: test the domain from the diagnostics page instead.",
         )
         return invalid_form(request, ticket, "run_form", form)
-    if rate_limited(request.user):
-        form.add_error(None, "Too many diagnostic runs in the last minute; wait a moment and try again.")
-        return invalid_form(request, ticket, "run_form", form)
+    if refused := over_run_limit(request):
+        return refused
     run = runs.start_for_ticket(ticket, request.user, form.cleaned_data["checks"])
     if run is None:
         form.add_error(None, "None of these checks can run on this domain (no gateway or SMTP server configured).")
