@@ -22,8 +22,9 @@ def user():
     return user
 
 
-def test_the_configured_backends_are_axes_and_djangos_own(settings):
+def test_the_configured_backends_are_the_limits_then_djangos_own(settings):
     assert settings.AUTHENTICATION_BACKENDS == [
+        "portal.login_limit.AddressThrottleBackend",
         "axes.backends.AxesStandaloneBackend",
         "django.contrib.auth.backends.ModelBackend",
     ]
