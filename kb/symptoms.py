@@ -1,27 +1,113 @@
-"""Symptom patterns: how a symptom's text is recognised inside a pasted bounce or log line."""
+"""Symptom patterns: how a symptom's text is recognised inside a pasted bounce or log line.
+
+Patterns are matched with RE2 (`google-re2`), whose running time is linear in the text: they run on every search,
+so a pattern an editor writes (`(a+)+$`) must not be able to stall one. RE2 has no look-arounds and no
+back-references; `compile_pattern()` refuses those with a clear message when a pattern is saved.
+
+Generated patterns tolerate what real bounces and logs put around the words: any 4xx or 5xx reply code of the
+same category (RFC 5321 4.2.1: the second digit, x5x for the mail system) before them, since servers pick the code
+and the permanence themselves (Postfix says `554 5.7.1` or `454 4.7.1` for the relay refusal the guide shows as
+`550 5.7.1`), while the words say what happened; enhanced codes,
+enhanced codes, addresses, host names, `[IP]`s and queue ids in between, and line breaks where a line was wrapped.
+"""
+
+from __future__ import annotations
 
 import re
 
+import re2
+
 ADDRESS_RE = re.compile(r"<[^>]*>")
-SMTP_REPLY_PARTS_RE = re.compile(r"^([245]\d\d)(?: [245]\.\d{1,3}\.\d{1,3})? (.+)$")
+SMTP_REPLY_PARTS_RE = re.compile(r"^[245](\d)\d(?: [245]\.\d{1,3}\.\d{1,3})? (.+)$")
+GAP = r"[^\n]{0,200}?"  # what may stand between a reply code and its words on one line
+# Between two words of a symptom: white space, or an address/host/[IP] where the guide shows <user@example.com>.
+ADDRESS_GAP = r"\s*(?:<[^>\n]*>|\S*@\S*|\[[0-9a-f.:]+\]|[\w.-]+\.[a-z]{2,})?\s*"
+
+
+AS = r"anti-?spam"
+AV = r"anti-?virus"
+# Other MTAs' wording for the same reply (Postfix, Sendmail, Exim, Exchange, qmail): matched after the code too.
+REPLY_WORDINGS = {
+    "relay access denied": (
+        r"relay\s+access\s+denied|relaying\s+denied|relay\s+not\s+permitted|unable\s+to\s+relay"
+        r"|relaying\s+not\s+allowed|we\s+do\s+not\s+relay|relay\s+denied|not\s+allowed\s+to\s+relay"
+    ),
+}
+# Behaviour symptoms are described, not quoted: these patterns recognise the usual ways of saying them.
+BEHAVIOUR_PATTERNS = {
+    "The FortiMail unit is bypassed": (
+        r"\bbypass\w*\s+(?:the\s+|our\s+)?(?:fortimail|gateway|appliance|spam\s+filter)"
+        r"|\b(?:fortimail|gateway|appliance)(?:\s+unit)?\s+(?:is|was|gets|got|being|are)\s+(?:\w+\s+)?bypassed"
+        r"|\b(?:backup|secondary|lower[\s-]+priority|lowest[\s-]+priority)\s+mx\b"
+    ),
+    "Both antispam and antivirus scans are bypassed": (
+        rf"\bboth\s+(?:the\s+)?{AS}\s+and\s+{AV}|\bboth\s+(?:the\s+)?{AV}\s+and\s+{AS}"
+        rf"|\bneither\s+{AS}\s+nor\s+{AV}|\bneither\s+{AV}\s+nor\s+{AS}"
+        rf"|\bno\s+(?:{AS}|{AV})\s+(?:or|and|nor)\s+(?:{AV}|{AS})\s+(?:scan|check)"
+    ),
+    "Antispam scans are bypassed, but antivirus scans are not": (
+        rf"\b{AS}[^\n]{{0,80}}\b(?:bypass\w*|skipp\w*|not\s+(?:applied|scann\w*|work\w*))"
+        rf"[^\n]{{0,60}}\bbut\s+(?:the\s+)?{AV}"
+        rf"|\b{AV}\b[^\n]{{0,60}}\bbut\s+(?:not\s+)?(?:the\s+)?{AS}\b[^\n]{{0,40}}\b(?:bypass\w*|skipp\w*|not)\b"
+        rf"|\bonly\s+(?:the\s+)?{AS}(?:\s+scans?)?\s+(?:is\s+|are\s+)?(?:bypassed|skipped)"
+    ),
+    "Recipient verification through SMTP fails": (
+        r"\b(?:smtp\s+)?recipient\s+(?:address\s+)?(?:verification|validation)\b[^\n]{0,60}"
+        r"\b(?:fail\w*|not\s+work\w*|error|timeout|timed\s+out|tempfail)"
+    ),
+    "When recipient verification is enabled on the Microsoft Exchange server, all email is rejected": (
+        r"\bexchange\b[^\n]{0,100}\brecipient\s+(?:verification|validation|filtering|lookup)"
+        r"|\brecipient\s+(?:verification|validation|filtering|lookup)\b[^\n]{0,100}\bexchange\b"
+    ),
+}
+
+
+class PatternError(ValueError):
+    """A pattern RE2 refuses; the message says why, for the editor."""
+
+
+def _options() -> re2.Options:
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    options.max_mem = 8 << 20  # a pattern compiling to more than 8 MB of automaton is refused
+    return options
+
+
+def compile_pattern(pattern: str) -> re2._Regexp:
+    """The compiled, case-insensitive pattern; PatternError if RE2 refuses it (syntax, look-arounds, size)."""
+    try:
+        return re2.compile(pattern, _options())
+    except re2.error as exc:
+        reason = exc.args[0].decode(errors="replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise PatternError(
+            f"Not a valid pattern ({reason}). Patterns use RE2 syntax: no look-arounds (?=…) (?<=…) and no "
+            "back-references \\1."
+        ) from exc
 
 
 def _words(text: str) -> str:
     """Escape text, with any run of white space matching any white space and addresses matching any address."""
     parts = ADDRESS_RE.split(text)
     escaped = [r"\s+".join(re.escape(word) for word in part.split()) for part in parts]
-    joined = r"<[^>\n]*>".join(escaped)
-    return re.sub(r"(\\s\+)?(<\[\^>\\n\]\*>)(\\s\+)?", r"\\s*\2\\s*", joined)
+    joined = ADDRESS_GAP.join(escaped)
+    return re.sub(r"(\\s\+)?(" + re.escape(ADDRESS_GAP) + r")(\\s\+)?", lambda m: m.group(2), joined)
 
 
 def default_pattern(kind: str, text: str) -> str:
-    """A case-insensitive regular expression for a symptom of `kind` ("smtp_reply", "log_message", ...)."""
+    """A case-insensitive RE2 pattern for a symptom of `kind` ("smtp_reply", "log_message", ...).
+
+    A reply is recognised by its words (or another MTA's wording of them, REPLY_WORDINGS) after any 4xx/5xx reply
+    code of the same category (second digit). Behaviour symptoms get their pattern from BEHAVIOUR_PATTERNS when
+    the guide's wording of them is known; editors write the others in the admin.
+    """
     if kind == "smtp_reply":
         match = SMTP_REPLY_PARTS_RE.match(text)
         if match:
-            code, words = match.groups()
-            # Anything may stand between the code and the words: enhanced code, address, host names.
-            return rf"\b{code}\b[^\n]{{0,200}}?\b{_words(words)}"
+            category, words = match.groups()
+            wording = REPLY_WORDINGS.get(words.lower().rstrip("."), "")
+            alternatives = f"(?:{_words(words)}|{wording})" if wording else _words(words)
+            return rf"\b[45]{category}\d\b{GAP}\b{alternatives}"
     if kind in ("smtp_reply", "log_message"):
         return _words(text)
-    return ""
+    return BEHAVIOUR_PATTERNS.get(text.rstrip("."), "")

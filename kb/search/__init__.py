@@ -3,9 +3,11 @@
     from kb.search import search, SearchError
     results = search("550 5.7.1 <bob@example.com>: Relay access denied", symptom_ids=[3], limit=20)
 
-Ranking: articles whose symptoms the pasted text contains (the symptom matcher) come first, ordered by how many
-they match; then full-text relevance (title > symptoms > causes > steps and CLI text); article views only break
-ties. Ticked symptoms narrow the results to articles having all of them.
+Ranking: the engine finds candidates; the best of them are scored by `relevance` (the same on both engines).
+Strong results (a symptom of the article found in the pasted text, or most of the query's meaningful words in the
+article) come before weak ones; then articles whose symptoms the text contains, by how many; then the text score
+(title > symptoms > causes > steps and CLI text); article views only break ties. Ticked symptoms narrow the
+results to articles having all of them.
 """
 
 from __future__ import annotations
@@ -21,15 +23,19 @@ from django.db.models import Count, prefetch_related_objects
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from kb.models import Article, Symptom
+from kb.models import Article, SearchDocument, Symptom
+from kb.search import relevance
 from kb.search.engine import CANDIDATE_CAP, Engine, TextQuery
 from kb.search.matcher import match_symptoms
-from kb.search.text import MAX_QUERY_CHARS, SHORT_QUERY_TOKENS, SearchError, clean, tokenize
+from kb.search.synonyms import expand
+from kb.search.text import MAX_QUERY_CHARS, SHORT_QUERY_TOKENS, SearchError, Token, clean, tokenize
 
 __all__ = ["Hit", "SearchError", "SearchResults", "search", "MAX_LIMIT", "MAX_QUERY_CHARS"]
 
 MAX_LIMIT = 100
 SNIPPET_FALLBACK_CHARS = 200
+STRONG, WEAK = "strong", "weak"
+ENGINE_SHARE = 0.01  # the engine's own relevance only breaks ties between equally scored candidates
 
 
 @dataclass
@@ -38,6 +44,7 @@ class Hit:
     score: float
     snippet: SafeString
     matched_symptoms: list[Symptom] = field(default_factory=list)
+    relevance: str = WEAK  # STRONG: an answer to the query; WEAK: only related (see kb.search.relevance)
 
 
 @dataclass
@@ -53,6 +60,23 @@ class SearchResults:
     @property
     def capped(self) -> bool:
         return self.count >= CANDIDATE_CAP
+
+    @property
+    def best_relevance(self) -> str:
+        """STRONG or WEAK for the first result; "" when nothing matched."""
+        return self.hits[0].relevance if self.hits else ""
+
+    @property
+    def strong_hits(self) -> list[Hit]:
+        return [hit for hit in self.hits if hit.relevance == STRONG]
+
+    @property
+    def strong_count(self) -> int:
+        return len(self.strong_hits)
+
+    @property
+    def weak_hits(self) -> list[Hit]:
+        return [hit for hit in self.hits if hit.relevance != STRONG]
 
     @cached_property
     def facets(self) -> dict[int, int]:
@@ -78,28 +102,38 @@ def search(query: str = "", symptom_ids: Iterable[int] = (), limit: int = 20) ->
         raise SearchError(f"The number of results must be between 1 and {MAX_LIMIT}.")
     required = _symptom_ids(symptom_ids)
     text = clean(query)
-    tokens = tokenize(text, typing=not query[-1:].isspace())
+    tokens = expand(tokenize(text, typing=not query[-1:].isspace()))
     matched = match_symptoms(text) if text else []
     backend = engine()
-    if len(tokens) > SHORT_QUERY_TOKENS:  # a pasted line or log: any of its rarest words
-        text_query = TextQuery(backend.rarest(tokens), any_token=True, pasted=True)
+    words = [t for t in tokens if not t.code]
+    # Reply codes are searched only when there are few words: "550" alone, or "451 greylisting". With more words,
+    # the words say which problem it is; the codes still count in the score (kb.search.relevance).
+    searched = words if len(words) >= 2 else tokens
+    if len(searched) > SHORT_QUERY_TOKENS:  # a pasted line or log: any of its rarest words
+        text_query = TextQuery(backend.rarest(searched), any_token=True, pasted=True)
     else:
-        text_query = TextQuery(tokens, backend.corrections(tokens))
+        text_query = TextQuery(searched, backend.corrections(searched))
 
     scores: dict[int, float] = {}
+    strong: set[int] = set()
     if tokens:
         ranked = backend.rank(text_query, required, CANDIDATE_CAP, any_token=text_query.any_token)
-        if not ranked and len(tokens) > 1 and not text_query.pasted:
+        if not ranked and len(searched) > 1 and not text_query.pasted:
             text_query.any_token = True
             ranked = backend.rank(text_query, required, CANDIDATE_CAP, any_token=True)
-        scores = {article_id: relevance / (1.0 + relevance) for article_id, relevance in ranked}
+        scores = {article_id: ENGINE_SHARE * relevance_ / (1.0 + relevance_) for article_id, relevance_ in ranked}
     symptom_hits = _articles_with(matched, required)
+    if tokens:
+        strong = _rescore(scores, [pk for pk, _ in ranked[: relevance.RERANKED]], symptom_hits, tokens, text_query)
     for article_id, matched_count in symptom_hits.items():
         scores[article_id] = scores.get(article_id, 0.0) + matched_count
     if not text and required:
         scores = _specificity(required)
+        strong = set(scores)  # the ticked symptoms are what the user observed: every article having them
+    for article_id in strong:
+        scores[article_id] += len(required) + len(matched) + 1  # strong results first
 
-    hits = _hits(scores, limit, text_query if tokens else None, backend, matched, required)
+    hits = _hits(scores, limit, text_query if tokens else None, backend, matched, required, strong)
     return SearchResults(
         query=text,
         count=len(scores),
@@ -109,6 +143,27 @@ def search(query: str = "", symptom_ids: Iterable[int] = (), limit: int = 20) ->
         matched_symptoms=matched,
         corrections=text_query.corrections,
     )
+
+
+def _rescore(
+    scores: dict[int, float],
+    best: list[int],
+    symptom_hits: dict[int, int],
+    tokens: list[Token],
+    text_query: TextQuery,
+) -> set[int]:
+    """Score the engine's best candidates and the symptom matches with `relevance` (in place); the strong ones."""
+    query = relevance.concepts(tokens, text_query.corrections)
+    ids = list(dict.fromkeys([*best, *list(symptom_hits)[: relevance.RERANKED]]))
+    documents = SearchDocument.objects.filter(pk__in=ids).values("article_id", "title", "symptoms", "causes", "body")
+    strong = set()
+    for document in documents:
+        pk = document["article_id"]
+        assessment = relevance.assess(document, query)
+        scores[pk] = scores.get(pk, 0.0) + assessment.score
+        if relevance.is_strong(assessment, pk in symptom_hits):
+            strong.add(pk)
+    return strong
 
 
 def _symptom_ids(values: Iterable[int]) -> list[int]:
@@ -163,6 +218,7 @@ def _hits(
     backend: Engine,
     matched: list[Symptom],
     required: list[int],
+    strong: set[int],
 ) -> list[Hit]:
     if not scores:
         return []
@@ -185,6 +241,7 @@ def _hits(
             matched_symptoms=[
                 s for s in articles[pk].symptoms.all() if s.pk in wanted or (mentions and mentions.search(s.text))
             ],
+            relevance=STRONG if pk in strong else WEAK,
         )
         for pk in ordered
     ]

@@ -25,11 +25,24 @@ _api_searches: WriteBuffer[SearchQueryLog] = WriteBuffer(
 )
 
 
-def record(request: HttpRequest, results: SearchResults, source: str) -> SearchQueryLog:
-    """Store the search. Search-as-you-type refines one row: "gre", "grey", "greylisting" are one search."""
+def record(
+    request: HttpRequest, results: SearchResults, source: str, best_relevance: str | None = None
+) -> SearchQueryLog:
+    """Store the search. Search-as-you-type refines one row: "gre", "grey", "greylisting" are one search.
+
+    `best_relevance` (default: that of the results' first hit) marks content gaps: searches whose best result is
+    weak count beside those with no result.
+    """
     query = results.query[:500]
+    best = results.best_relevance if best_relevance is None else best_relevance
     if source == "api":
-        log = SearchQueryLog(query=query, symptom_ids=results.symptom_ids, result_count=results.count, source=source)
+        log = SearchQueryLog(
+            query=query,
+            symptom_ids=results.symptom_ids,
+            result_count=results.count,
+            best_relevance=best,
+            source=source,
+        )
         _api_searches.add(log)
         return log
     previous = request.session.get(SESSION_KEY) if source == "typing" else None
@@ -38,10 +51,11 @@ def record(request: HttpRequest, results: SearchResults, source: str) -> SearchQ
         recent = log and timezone.now() - log.created_at < TYPING_WINDOW
         if recent and (query.startswith(log.query) or log.query.startswith(query)):
             log.query, log.result_count, log.symptom_ids = query, results.count, results.symptom_ids
-            log.save(update_fields=["query", "result_count", "symptom_ids"])
+            log.best_relevance = best
+            log.save(update_fields=["query", "result_count", "symptom_ids", "best_relevance"])
             return log
     log = SearchQueryLog.objects.create(
-        query=query, symptom_ids=results.symptom_ids, result_count=results.count, source=source
+        query=query, symptom_ids=results.symptom_ids, result_count=results.count, best_relevance=best, source=source
     )
     if source in ("typing", "page"):
         request.session[SESSION_KEY] = log.pk

@@ -38,12 +38,13 @@ HEADLINE_OPTIONS = 'StartSel=\x01, StopSel=\x02, MaxWords=30, MinWords=12, MaxFr
 
 
 def tsquery_text(query: TextQuery, *, any_token: bool) -> str:
-    """A to_tsquery() string built only from sanitised tokens (letters, digits, dots), each quoted."""
+    """A to_tsquery() string built only from sanitised tokens (letters, digits, dots, spaces), each quoted."""
     parts = []
     for token in query.tokens:
         alternatives = [f"'{token.text}'" + (":*" if token.prefix else "")]
         if token.text in query.corrections:
             alternatives.append(f"'{query.corrections[token.text]}'")
+        alternatives += [f"'{synonym}'" for synonym in token.synonyms]  # a quoted phrase: 'lower' <-> 'priority'
         parts.append(alternatives[0] if len(alternatives) == 1 else "(" + " | ".join(alternatives) + ")")
     return (" | " if any_token else " & ").join(parts)
 

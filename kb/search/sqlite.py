@@ -30,6 +30,7 @@ def match_expression(query: TextQuery, *, any_token: bool) -> str:
         alternatives = [f'"{token.text}"*' if token.prefix else f'"{token.text}"']
         if token.text in query.corrections:
             alternatives.append(f'"{query.corrections[token.text]}"')
+        alternatives += [f'"{synonym}"' for synonym in token.synonyms]  # a phrase in quotes is an FTS5 phrase
         parts.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
     return (" OR " if any_token else " AND ").join(parts)
 

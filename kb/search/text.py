@@ -13,12 +13,23 @@ SHORT_QUERY_TOKENS = 6  # up to this many tokens all must match (then any, if no
 # Dotted status codes (5.7.1), then words of letters/digits in any script.
 TOKEN_RE = re.compile(r"\d{1,3}(?:\.\d{1,3}){1,3}|[^\W_]+")
 ADDRESS_RE = re.compile(r"<[^<>\s]*>|\S+@\S+")
+# Host names in log lines and bounces (mx1.example.net): they name a machine, not the problem.
+HOST_RE = re.compile(r"\b(?:[a-z0-9-]+\.)+[a-z]{2,}\b", re.IGNORECASE)
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MIXED_RE = re.compile(r"(?=.*\d)(?=.*[a-z])")  # queue ids, hashes: letters and digits mixed
+# Function words and question filler ("how do I ...", "why does my ..."): they say nothing about the problem.
+# Words that change its meaning stay searchable: `not`, `but`, `only`, `both`, `all`, `no` ("antispam only",
+# "both bypassed", "all email is rejected"); contractions ("doesn't") become `not`.
 STOPWORDS = frozenset(
-    "a an and are as at be but by for from has have if in into is it its not of on or such that the their then "
-    "there these they this to was were when which will with you your".split()
+    "a an and are as at be by for from has have if in into is it its of on or such that the their then "
+    "there these they this to was were when which will with you your "
+    "how do does did doing i im ive me my mine we our us can could should would may might must shall "
+    "why what whats where who whom whose am been being get gets getting got any some here so just also "
+    "still please help anyone someone somebody else hi hello thanks thank t s d ll re ve m ca wo "
+    # Log line furniture: dates and times.
+    "jan feb mar apr jun jul aug sep oct nov dec mon tue wed thu fri sat sun".split()
 )
+CONTRACTION_RE = re.compile(r"\b(\w+)n['’]t\b", re.IGNORECASE)
 
 
 class SearchError(ValueError):
@@ -27,9 +38,10 @@ class SearchError(ValueError):
 
 @dataclass(frozen=True)
 class Token:
-    text: str  # lower case; only letters, digits and dots
+    text: str  # lower case; only letters, digits, dots, and single spaces between the words of a phrase
     code: bool = False  # a reply code (550) or an enhanced status code (5.7.1)
     prefix: bool = False  # the word being typed: also match words that start with it
+    synonyms: tuple[str, ...] = ()  # other words or phrases that mean the same (kb.models.SynonymSet)
 
 
 def clean(query: str) -> str:
@@ -44,7 +56,8 @@ def tokenize(query: str, *, typing: bool = True) -> list[Token]:
 
     With `typing`, a last word not followed by space is a prefix (search-as-you-type).
     """
-    text = unicodedata.normalize("NFKC", ADDRESS_RE.sub(" ", query)).lower()
+    text = unicodedata.normalize("NFKC", HOST_RE.sub(" ", ADDRESS_RE.sub(" ", query))).lower()
+    text = CONTRACTION_RE.sub(r"\1 not", text)
     matches = list(TOKEN_RE.finditer(text))
     tokens: dict[str, Token] = {}
     for match in matches:
