@@ -26,17 +26,24 @@ ADDRESS_GAP = r"\s*(?:<[^>\n]*>|\S*@\S*|\[[0-9a-f.:]+\]|[\w.-]+\.[a-z]{2,})?\s*"
 
 AS = r"anti-?spam"
 AV = r"anti-?virus"
-# Other MTAs' wording for the same reply (Postfix, Sendmail, Exim, Exchange, qmail): matched after the code too.
+# Replies whose wording differs between MTAs (Postfix, Sendmail, Exim, Exchange, qmail, MailEnable) but is specific
+# enough to be recognised without its reply code: reply words -> the other wordings.
 REPLY_WORDINGS = {
     "relay access denied": (
         r"relay\s+access\s+denied|relaying\s+denied|relay\s+not\s+permitted|unable\s+to\s+relay"
-        r"|relaying\s+not\s+allowed|we\s+do\s+not\s+relay|relay\s+denied|not\s+allowed\s+to\s+relay"
+        r"|relaying\s+not\s+(?:allowed|permitted)|we\s+do\s+not\s+relay|relay\s+denied|relay\s+prohibited"
+        r"|not\s+(?:allowed|permitted|authorized)\s+to\s+relay|authentication\s+required\s+(?:for|to)\s+relay"
+        r"|isn.t\s+in\s+my\s+list\s+of\s+allowed\s+rcpthosts"
+        r"|requires\s+authentication\s+when\s+attempting\s+to\s+send\s+to\s+a\s+non-local"
     ),
+    # Greylisting servers answer 450/451 4.x.x with these words (postgrey: "Greylisted, see ...", milter-greylist:
+    # "Greylisting in action, please come back later"); the bare word "greylisting" is left to the text search.
+    "try again later": r"gr[ea]ylisted\b|gr[ea]ylisting\s+in\s+(?:action|effect)",
 }
 # Behaviour symptoms are described, not quoted: these patterns recognise the usual ways of saying them.
 BEHAVIOUR_PATTERNS = {
     "The FortiMail unit is bypassed": (
-        r"\bbypass\w*\s+(?:the\s+|our\s+)?(?:fortimail|gateway|appliance|spam\s+filter)"
+        r"\bbypass\w*\s+(?:the\s+|our\s+)?(?:fortimail|gateway|appliance)"
         r"|\b(?:fortimail|gateway|appliance)(?:\s+unit)?\s+(?:is|was|gets|got|being|are)\s+(?:\w+\s+)?bypassed"
         r"|\b(?:backup|secondary|lower[\s-]+priority|lowest[\s-]+priority)\s+mx\b"
     ),
@@ -44,16 +51,24 @@ BEHAVIOUR_PATTERNS = {
         rf"\bboth\s+(?:the\s+)?{AS}\s+and\s+{AV}|\bboth\s+(?:the\s+)?{AV}\s+and\s+{AS}"
         rf"|\bneither\s+{AS}\s+nor\s+{AV}|\bneither\s+{AV}\s+nor\s+{AS}"
         rf"|\bno\s+(?:{AS}|{AV})\s+(?:or|and|nor)\s+(?:{AV}|{AS})\s+(?:scan|check)"
+        r"|\b(?:mail|e-?mails?|messages?)\b[^\n]{0,30}\b(?:is|are)\s+not\s+(?:being\s+)?scanned"
     ),
     "Antispam scans are bypassed, but antivirus scans are not": (
         rf"\b{AS}[^\n]{{0,80}}\b(?:bypass\w*|skipp\w*|not\s+(?:applied|scann\w*|work\w*))"
         rf"[^\n]{{0,60}}\bbut\s+(?:the\s+)?{AV}"
         rf"|\b{AV}\b[^\n]{{0,60}}\bbut\s+(?:not\s+)?(?:the\s+)?{AS}\b[^\n]{{0,40}}\b(?:bypass\w*|skipp\w*|not)\b"
         rf"|\bonly\s+(?:the\s+)?{AS}(?:\s+scans?)?\s+(?:is\s+|are\s+)?(?:bypassed|skipped)"
+        rf"|\bbypass\w*\s+(?:the\s+)?(?:spam\s*filter\w*|{AS}|spam\s+(?:scan|check)\w*)"
+        rf"|\b(?:spam\s*filter\w*|{AS})(?:\s+scans?)?\s+(?:is\s+|are\s+|was\s+|were\s+|gets?\s+|got\s+)?"
+        r"(?:bypassed|skipped)"
+        rf"|\b(?:pass|passes|passing|get\s+past|gets\s+past|slips?\s+(?:past|through))\s+(?:the\s+)?"
+        rf"(?:spam\s*filter\w*|{AS})"
     ),
     "Recipient verification through SMTP fails": (
         r"\b(?:smtp\s+)?recipient\s+(?:address\s+)?(?:verification|validation)\b[^\n]{0,60}"
         r"\b(?:fail\w*|not\s+work\w*|error|timeout|timed\s+out|tempfail)"
+        # Postfix's reject_unverified_recipient (address verification, ADDRESS_VERIFICATION_README).
+        r"|\brecipient\s+address\s+rejected:\s*unverified\s+address"
     ),
     "When recipient verification is enabled on the Microsoft Exchange server, all email is rejected": (
         r"\bexchange\b[^\n]{0,100}\brecipient\s+(?:verification|validation|filtering|lookup)"
@@ -97,17 +112,18 @@ def _words(text: str) -> str:
 def default_pattern(kind: str, text: str) -> str:
     """A case-insensitive RE2 pattern for a symptom of `kind` ("smtp_reply", "log_message", ...).
 
-    A reply is recognised by its words (or another MTA's wording of them, REPLY_WORDINGS) after any 4xx/5xx reply
-    code of the same category (second digit). Behaviour symptoms get their pattern from BEHAVIOUR_PATTERNS when
-    the guide's wording of them is known; editors write the others in the admin.
+    A reply is recognised by its words after any 4xx/5xx reply code of the same category (second digit) or an
+    enhanced code, or by another MTA's wording of them (REPLY_WORDINGS), which is specific enough alone.
+    Behaviour symptoms get their pattern from BEHAVIOUR_PATTERNS when the guide's wording of them is known;
+    editors write the others in the admin.
     """
     if kind == "smtp_reply":
         match = SMTP_REPLY_PARTS_RE.match(text)
         if match:
             category, words = match.groups()
-            wording = REPLY_WORDINGS.get(words.lower().rstrip("."), "")
-            alternatives = f"(?:{_words(words)}|{wording})" if wording else _words(words)
-            return rf"\b[45]{category}\d\b{GAP}\b{alternatives}"
+            with_code = rf"\b(?:[45]{category}\d|[45]\.\d{{1,3}}\.\d{{1,3}})\b{GAP}\b{_words(words)}"
+            wording = REPLY_WORDINGS.get(words.lower().rstrip("."))
+            return f"{with_code}|\\b(?:{wording})" if wording else with_code
     if kind in ("smtp_reply", "log_message"):
         return _words(text)
     return BEHAVIOUR_PATTERNS.get(text.rstrip("."), "")

@@ -15,14 +15,14 @@ SYNONYM_SETS = [
         "An MX host with a higher preference number (RFC 5321 5.1).",
     ),
     ("AV, antivirus, anti-virus, virus scan, virus scanning", ""),
-    ("antispam, anti-spam, spam filter, spam filtering, spam scan", ""),
+    ("antispam, anti-spam, spam filter, spamfilter, spam filtering, spam scan", ""),
     ("NDR, bounce, DSN, non-delivery report, non-delivery notification, delivery status notification", "RFC 3464."),
-    ("greylisting, graylisting, greylist, graylist", ""),
+    ("greylisting, graylisting, greylist, graylist, postgrey", "Postgrey: the greylisting policy server of Postfix."),
     ("temporary failure, tempfail, soft bounce, deferred, temporary error", "4xx replies (RFC 5321 4.2.1)."),
     ("permanent failure, hard bounce, permanent error", "5xx replies (RFC 5321 4.2.1)."),
     ("recipient verification, recipient validation, address verification, recipient address verification", ""),
     ("Exchange, Microsoft Exchange, MS Exchange, Exchange Server", ""),
-    ("bypass, skip, circumvent", ""),
+    ("bypass, skip, omit, circumvent", ""),
 ]
 OLD_ADDRESS_RE = re.compile(r"<[^>]*>")
 OLD_REPLY_RE = re.compile(r"^([245]\d\d)(?: [245]\.\d{1,3}\.\d{1,3})? (.+)$")

@@ -105,10 +105,10 @@ def search(query: str = "", symptom_ids: Iterable[int] = (), limit: int = 20) ->
     tokens = expand(tokenize(text, typing=not query[-1:].isspace()))
     matched = match_symptoms(text) if text else []
     backend = engine()
-    words = [t for t in tokens if not t.code]
+    words = [t for t in tokens if not t.code and not t.meaning_word]
     # Reply codes are searched only when there are few words: "550" alone, or "451 greylisting". With more words,
-    # the words say which problem it is; the codes still count in the score (kb.search.relevance).
-    searched = words if len(words) >= 2 else tokens
+    # the words say which problem it is; the codes (and not, but, only...) still count in the score (relevance).
+    searched = words if len(words) >= 2 else [t for t in tokens if not t.meaning_word]
     if len(searched) > SHORT_QUERY_TOKENS:  # a pasted line or log: any of its rarest words
         text_query = TextQuery(backend.rarest(searched), any_token=True, pasted=True)
     else:
@@ -116,7 +116,8 @@ def search(query: str = "", symptom_ids: Iterable[int] = (), limit: int = 20) ->
 
     scores: dict[int, float] = {}
     strong: set[int] = set()
-    if tokens:
+    ranked: list[tuple[int, float]] = []
+    if searched:
         ranked = backend.rank(text_query, required, CANDIDATE_CAP, any_token=text_query.any_token)
         if not ranked and len(searched) > 1 and not text_query.pasted:
             text_query.any_token = True
@@ -124,7 +125,8 @@ def search(query: str = "", symptom_ids: Iterable[int] = (), limit: int = 20) ->
         scores = {article_id: ENGINE_SHARE * relevance_ / (1.0 + relevance_) for article_id, relevance_ in ranked}
     symptom_hits = _articles_with(matched, required)
     if tokens:
-        strong = _rescore(scores, [pk for pk, _ in ranked[: relevance.RERANKED]], symptom_hits, tokens, text_query)
+        best = [pk for pk, _ in ranked[: relevance.RERANKED]]
+        strong = _rescore(scores, best, symptom_hits, tokens, text_query, backend)
     for article_id, matched_count in symptom_hits.items():
         scores[article_id] = scores.get(article_id, 0.0) + matched_count
     if not text and required:
@@ -151,15 +153,17 @@ def _rescore(
     symptom_hits: dict[int, int],
     tokens: list[Token],
     text_query: TextQuery,
+    backend: Engine,
 ) -> set[int]:
     """Score the engine's best candidates and the symptom matches with `relevance` (in place); the strong ones."""
-    query = relevance.concepts(tokens, text_query.corrections)
+    query = relevance.concepts(tokens, text_query.corrections, backend)
     ids = list(dict.fromkeys([*best, *list(symptom_hits)[: relevance.RERANKED]]))
     documents = SearchDocument.objects.filter(pk__in=ids).values("article_id", "title", "symptoms", "causes", "body")
+    fields = {document["article_id"]: relevance.stemmed(document) for document in documents}
+    average_body = sum(relevance.body_length(f) for f in fields.values()) / max(len(fields), 1)
     strong = set()
-    for document in documents:
-        pk = document["article_id"]
-        assessment = relevance.assess(document, query)
+    for pk, document in fields.items():
+        assessment = relevance.assess(document, query, average_body)
         scores[pk] = scores.get(pk, 0.0) + assessment.score
         if relevance.is_strong(assessment, pk in symptom_hits):
             strong.add(pk)

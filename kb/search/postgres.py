@@ -93,6 +93,21 @@ class PostgresEngine(Engine):
             cursor.execute(sql, params)
             return dict(cursor.fetchall())
 
+    def expression(self, query: TextQuery, *, any_token: bool) -> str:
+        return tsquery_text(query, any_token=any_token)
+
+    def count_matching(self, expressions: list[str], cap: int) -> list[int]:
+        part = (
+            "(SELECT count(*) FROM (SELECT 1 FROM kb_searchdocument "
+            "WHERE search_vector @@ to_tsquery(%s::regconfig, %s) LIMIT %s) m)"
+        )
+        params: list[object] = []
+        for expression in expressions:
+            params += [CONFIG, expression, cap]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join([part] * len(expressions)), params)
+            return list(cursor.fetchone())
+
     def count_documents(self, tokens: list[Token]) -> dict[str, float]:
         """Estimated from the planner's statistics (ANALYZE): the frequency of each of the most common lexemes;
         a lexeme not among them is rarer than all of them (half the least frequent) if the index has it at all;

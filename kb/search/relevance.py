@@ -4,11 +4,13 @@ The engines find and pre-rank candidates (FTS5 bm25, PostgreSQL ts_rank); the be
 here, in Python, from their search documents, so that quality does not depend on the database:
 
 - The query is a list of concepts: a word or phrase with its synonyms and spelling correction. A concept counts
-  once, by the most important field it occurs in (title 1.0 > symptoms 0.8 > causes 0.6 > body 0.4): long
+  once, by the most important field it occurs in (title 1.0 > symptoms 0.85 > causes 0.7 > body 0.55): long
   articles gain nothing from repeating a word, and lose nothing for their length.
-- Concepts are weighted by what they say about the problem: a word 1.0; a word every mail article uses (mail,
-  server, FortiMail...) or a negation/quantifier kept from the stop words (not, only, both) 0.4; a reply code 0.3
-  (RFC 5321 codes are shared by many conditions: the words say which one, `kb.symptoms` reads both together).
+- Concepts are weighted by what they say about the problem: by their rarity in the knowledge base (the BM25
+  inverse document frequency, from exact counts up to 1,000 documents, the same on both engines), times 1 for a
+  word, 0.4 for a word every mail article uses (mail, server, FortiMail...), 0.3 for a reply code (RFC 5321 codes
+  are shared by many conditions: the words say which one; `kb.symptoms` reads both together). A negation or
+  quantifier kept from the stop words (not, only, both) weighs a fixed 0.4: the engines do not index them.
 - `score` is the weighted, field-weighted share of the concepts the article has (0-1); `coverage` the weighted
   share it has at all.
 
@@ -18,19 +20,23 @@ pattern matched), or the article has at least STRONG_COVERAGE of the query's wei
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
+from kb.search.engine import Engine
 from kb.search.text import Token
 
 RERANKED = 50  # candidates (best by the engine's own rank) scored here
 STRONG_COVERAGE = 0.75
-FIELD_WEIGHTS = {"title": 1.0, "symptoms": 0.8, "causes": 0.6, "body": 0.4}
+FIELD_WEIGHTS = {"title": 3.0, "symptoms": 2.5, "causes": 1.5, "body": 1.0}  # BM25F field weights
+K1 = 1.2  # term frequency saturation
+B = 0.5  # body length normalisation
 CODE_WEIGHT = 0.3
 MINOR_WEIGHT = 0.4
 # Words nearly every article of a mail-gateway KB uses, and the stop-word exceptions kept for their meaning.
 MINOR_WORDS = frozenset(
-    "mail email emails message messages server servers fortimail unit smtp user users not but only both all no "
+    "mail email emails message messages server servers fortimail unit smtp user users "
     "send sending sent receive receiving received problem issue error work working works".split()
 )
 WORD_RE = re.compile(r"\d{1,3}(?:\.\d{1,3}){1,3}|[^\W_]+")
@@ -67,30 +73,33 @@ class Concept:
     prefix: bool = False
     code: bool = False
 
-    def field_weight(self, fields: dict[str, str]) -> float:
-        """The weight of the most important field containing the concept (0: none)."""
-        for name, weight in FIELD_WEIGHTS.items():
-            text = fields[name]
-            if any(form in text for form in self.forms):
-                return weight
-            if self.prefix and any(f" {form.strip()}" in text for form in self.forms):
-                return weight
-        return 0.0
+    def occurrences(self, text: str) -> int:
+        """How often the concept (any of its forms) occurs in a ' stem stem ' text."""
+        if self.prefix:
+            return sum(text.count(f" {form.strip()}") for form in self.forms)
+        return sum(text.count(form) for form in self.forms)
 
 
-def concepts(tokens: list[Token], corrections: dict[str, str]) -> list[Concept]:
+def idf(frequency: int, documents: int) -> float:
+    """BM25's inverse document frequency (always > 0); a word no document has weighs the most."""
+    frequency = min(frequency, documents)
+    return math.log(1.0 + (documents - frequency + 0.5) / (frequency + 0.5))
+
+
+def concepts(tokens: list[Token], corrections: dict[str, str], engine: Engine) -> list[Concept]:
+    counted = [t for t in tokens if not t.meaning_word]
+    frequencies, documents = engine.frequencies(counted, corrections) if counted else ({}, 0)
     result = []
     for token in tokens:
         phrases = [token.text, *token.synonyms]
         if token.text in corrections:
             phrases.append(corrections[token.text])
         forms = tuple(dict.fromkeys(_stems(p) for p in phrases if p))
-        if token.code:
-            weight = CODE_WEIGHT
-        elif token.text in MINOR_WORDS:
+        if token.meaning_word:
             weight = MINOR_WEIGHT
         else:
-            weight = 1.0
+            weight = CODE_WEIGHT if token.code else MINOR_WEIGHT if token.text in MINOR_WORDS else 1.0
+            weight *= idf(frequencies.get(token, 0), documents)
         result.append(Concept(forms, weight, prefix=token.prefix, code=token.code))
     return result
 
@@ -102,18 +111,34 @@ class Assessment:
     words_matched: bool  # at least one concept that is not a reply code
 
 
-def assess(document: dict[str, str], query: list[Concept]) -> Assessment:
-    """Score one search document (title, symptoms, causes, body) against the query's concepts."""
+def stemmed(document: dict[str, str]) -> dict[str, str]:
+    return {name: _stems(document.get(name, "")) for name in FIELD_WEIGHTS}
+
+
+def body_length(fields: dict[str, str]) -> int:
+    return fields["body"].count(" ")
+
+
+def assess(fields: dict[str, str], query: list[Concept], average_body: float) -> Assessment:
+    """Score one search document (fields from `stemmed()`) against the query's concepts: BM25F.
+
+    Each concept's occurrences are summed over the fields times the field weight (the body's count normalised by
+    its length against `average_body`, so long articles neither win by repeating words nor lose by their size),
+    then saturated (K1): the score is the weighted sum over concepts, divided by its maximum (0-1).
+    """
     total = sum(c.weight for c in query)
     if not total:
         return Assessment(0.0, 0.0, False)
-    fields = {name: _stems(document.get(name, "")) for name in FIELD_WEIGHTS}
+    body_norm = 1.0 - B + B * body_length(fields) / max(average_body, 1.0)
     score = covered = 0.0
     words = False
     for concept in query:
-        weight = concept.field_weight(fields)
-        if weight:
-            score += concept.weight * weight
+        frequency = sum(
+            FIELD_WEIGHTS[name] * concept.occurrences(fields[name]) / (body_norm if name == "body" else 1.0)
+            for name in FIELD_WEIGHTS
+        )
+        if frequency:
+            score += concept.weight * frequency / (frequency + K1)
             covered += concept.weight
             words = words or not concept.code
     return Assessment(score / total, covered / total, words)

@@ -80,6 +80,18 @@ class SQLiteEngine(Engine):
             )
             return dict(cursor.fetchall())
 
+    def expression(self, query: TextQuery, *, any_token: bool) -> str:
+        return match_expression(query, any_token=any_token)
+
+    def count_matching(self, expressions: list[str], cap: int) -> list[int]:
+        part = "SELECT %s, count(*) FROM (SELECT rowid FROM kb_search_fts WHERE kb_search_fts MATCH %s LIMIT %s)"
+        params: list[object] = []
+        for i, expression in enumerate(expressions):
+            params += [i, expression, cap]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join([part] * len(expressions)), params)
+            return [count for _, count in sorted(cursor.fetchall())]
+
     def count_documents(self, tokens: list[Token]) -> dict[str, float]:
         """Estimated from where each word's COUNT_SAMPLE-th match is (in article id order): a word in every
         tenth document reaches it about 10 * COUNT_SAMPLE ids in. Cheap however common the word; exact below

@@ -17,18 +17,29 @@ ADDRESS_RE = re.compile(r"<[^<>\s]*>|\S+@\S+")
 HOST_RE = re.compile(r"\b(?:[a-z0-9-]+\.)+[a-z]{2,}\b", re.IGNORECASE)
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MIXED_RE = re.compile(r"(?=.*\d)(?=.*[a-z])")  # queue ids, hashes: letters and digits mixed
-# Function words and question filler ("how do I ...", "why does my ..."): they say nothing about the problem.
-# Words that change its meaning stay searchable: `not`, `but`, `only`, `both`, `all`, `no` ("antispam only",
-# "both bypassed", "all email is rejected"); contractions ("doesn't") become `not`.
-STOPWORDS = frozenset(
-    "a an and are as at be by for from has have if in into is it its of on or such that the their then "
-    "there these they this to was were when which will with you your "
-    "how do does did doing i im ive me my mine we our us can could should would may might must shall "
-    "why what whats where who whom whose am been being get gets getting got any some here so just also "
-    "still please help anyone someone somebody else hi hello thanks thank t s d ll re ve m ca wo "
-    # Log line furniture: dates and times.
-    "jan feb mar apr jun jul aug sep oct nov dec mon tue wed thu fri sat sun".split()
+# Function words (PostgreSQL's English stop list, so that both engines drop the same words) and question filler
+# ("how do I ...", "why does my ..."): they say nothing about the problem. The function words that change its
+# meaning (`not`, `but`, `only`, `both`, `all`, `no`, `nor`: "antispam only", "both bypassed", "all email is
+# rejected") are kept as MEANING_WORDS: scored by `kb.search.relevance`, not searched by the engines (PostgreSQL
+# cannot index them). Contractions ("doesn't") become `not`.
+MEANING_WORDS = frozenset("not but only both all no nor".split())
+POSTGRES_STOPWORDS = frozenset(
+    "a about above after again against all am an and any are as at be because been before being below between "
+    "both but by can did do does doing don down during each few for from further had has have having he her here "
+    "hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of "
+    "off on once only or other our ours ourselves out over own s same she should so some such t than that the "
+    "their theirs them themselves then there these they this those through to too under until up very was we "
+    "were what when where which while who whom why will with you your yours yourself yourselves".split()
 )
+STOPWORDS = (
+    POSTGRES_STOPWORDS
+    | frozenset(
+        "im ive could would may might must shall whats get gets getting got also still please help anyone "
+        "someone somebody else hi hello thanks thank d ll re ve m ca wo "
+        # Log line furniture: dates and times.
+        "jan feb mar apr jun jul aug sep oct nov dec mon tue wed thu fri sat sun".split()
+    )
+) - MEANING_WORDS
 CONTRACTION_RE = re.compile(r"\b(\w+)n['’]t\b", re.IGNORECASE)
 
 
@@ -42,6 +53,11 @@ class Token:
     code: bool = False  # a reply code (550) or an enhanced status code (5.7.1)
     prefix: bool = False  # the word being typed: also match words that start with it
     synonyms: tuple[str, ...] = ()  # other words or phrases that mean the same (kb.models.SynonymSet)
+
+    @property
+    def meaning_word(self) -> bool:
+        """not, but, only, both...: scored, never searched (see MEANING_WORDS)."""
+        return self.text in MEANING_WORDS
 
 
 def clean(query: str) -> str:
