@@ -181,7 +181,7 @@ class Symptom(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     text = models.CharField(max_length=300, unique=True)
     pattern = models.CharField(
-        max_length=500,
+        max_length=2000,
         blank=True,
         help_text=(
             "Regular expression matched against pasted bounces and log lines (case-insensitive, RE2 syntax: "

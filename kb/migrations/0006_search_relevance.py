@@ -30,6 +30,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='symptom',
             name='pattern',
-            field=models.CharField(blank=True, help_text='Regular expression matched against pasted bounces and log lines (case-insensitive, RE2 syntax: no look-arounds or back-references).', max_length=500),
+            field=models.CharField(blank=True, help_text='Regular expression matched against pasted bounces and log lines (case-insensitive, RE2 syntax: no look-arounds or back-references).', max_length=2000),
         ),
     ]

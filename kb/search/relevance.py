@@ -43,21 +43,31 @@ WORD_RE = re.compile(r"\d{1,3}(?:\.\d{1,3}){1,3}|[^\W_]+")
 
 
 def stem(word: str) -> str:
-    """A small suffix stripper, used on query and document words alike (bypassed, bypassing -> bypass)."""
+    """A small suffix stripper, used on query and document words alike, so inflections and derived nouns meet:
+    bypassed, bypassing -> bypass; scanning -> scan; temporarily, temporary -> temporari; detection -> detect;
+    verification, verify, verified -> verifi; configuration, configure -> configur."""
     if len(word) <= 3 or not word.isalpha():
         return word
     if word.endswith("ies") and len(word) > 4:
         word = word[:-3] + "y"
     elif word.endswith("sses"):
         word = word[:-2]
-    elif word.endswith("s") and not word.endswith("ss") and len(word) > 4:
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 4:
         word = word[:-1]
+    for suffix, replacement in (("ication", "y"), ("ation", ""), ("tion", "t"), ("ily", "y"), ("ly", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)] + replacement
+            break
     for suffix in ("ing", "ed"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             word = word[: -len(suffix)]
+            if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]  # scann -> scan
             break
     if word.endswith("e") and len(word) > 4:
         word = word[:-1]
+    if word.endswith("y") and len(word) > 4:
+        word = word[:-1] + "i"
     return word
 
 
