@@ -38,7 +38,8 @@ REPLY_WORDINGS = {
     ),
     # Greylisting servers answer 450/451 4.x.x with these words (postgrey: "Greylisted, see ...", milter-greylist:
     # "Greylisting in action, please come back later"); the bare word "greylisting" is left to the text search.
-    "try again later": r"gr[ea]ylisted\b|gr[ea]ylisting\s+in\s+(?:action|effect)",
+    # Exim logs every 4xx it gives to RCPT TO as "temporarily rejected RCPT".
+    "try again later": r"gr[ea]ylisted\b|gr[ea]ylisting\s+in\s+(?:action|effect)|temporarily\s+rejected\s+RCPT\b",
 }
 # Behaviour symptoms are described, not quoted: these patterns recognise the usual ways of saying them.
 BEHAVIOUR_PATTERNS = {
@@ -63,6 +64,12 @@ BEHAVIOUR_PATTERNS = {
         r"(?:bypassed|skipped)"
         rf"|\b(?:pass|passes|passing|get\s+past|gets\s+past|slips?\s+(?:past|through))\s+(?:the\s+)?"
         rf"(?:spam\s*filter\w*|{AS})"
+    ),
+    # A 4xx reply caused by a content filter (milter) that timed out or answered tempfail: Postfix logs the
+    # milter's reply as "milter-reject: ... 451 4.7.1".
+    "The FortiMail unit replies with a temporary failure SMTP reply code": (
+        r"\bmilter-reject:[^\n]{0,200}\b4\d\d\b"
+        r"|\b4\d\d\b[^\n]{0,60}\b(?:content\s+filter|milter|scanner)\b[^\n]{0,40}\btime(?:d\s+)?out"
     ),
     "Recipient verification through SMTP fails": (
         r"\b(?:smtp\s+)?recipient\s+(?:address\s+)?(?:verification|validation)\b[^\n]{0,60}"

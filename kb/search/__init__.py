@@ -35,6 +35,7 @@ __all__ = ["Hit", "SearchError", "SearchResults", "search", "MAX_LIMIT", "MAX_QU
 MAX_LIMIT = 100
 SNIPPET_FALLBACK_CHARS = 200
 STRONG, WEAK = "strong", "weak"
+SECONDARY_SYMPTOM = 0.75  # a matched symptom the article mentions but is not about (not in its title)
 ENGINE_SHARE = 0.01  # the engine's own relevance only breaks ties between equally scored candidates
 
 
@@ -127,8 +128,8 @@ def search(query: str = "", symptom_ids: Iterable[int] = (), limit: int = 20) ->
     if tokens:
         best = [pk for pk, _ in ranked[: relevance.RERANKED]]
         strong = _rescore(scores, best, symptom_hits, tokens, text_query, backend)
-    for article_id, matched_count in symptom_hits.items():
-        scores[article_id] = scores.get(article_id, 0.0) + matched_count
+    for article_id, symptom_score in symptom_hits.items():
+        scores[article_id] = scores.get(article_id, 0.0) + symptom_score
     if not text and required:
         scores = _specificity(required)
         strong = set(scores)  # the ticked symptoms are what the user observed: every article having them
@@ -150,7 +151,7 @@ def search(query: str = "", symptom_ids: Iterable[int] = (), limit: int = 20) ->
 def _rescore(
     scores: dict[int, float],
     best: list[int],
-    symptom_hits: dict[int, int],
+    symptom_hits: dict[int, float],
     tokens: list[Token],
     text_query: TextQuery,
     backend: Engine,
@@ -194,15 +195,25 @@ def _required_articles(required: list[int]) -> Iterable[int] | None:
     )
 
 
-def _articles_with(matched: list[Symptom], required: list[int]) -> dict[int, int]:
-    """article id -> how many of the matched symptoms it has (only articles having all ticked symptoms)."""
+def _articles_with(matched: list[Symptom], required: list[int]) -> dict[int, float]:
+    """article id -> its matched symptoms, each counting 1 if the article's title states it (the article is about
+    that symptom) and SECONDARY_SYMPTOM if only its text mentions it (451 Try again later is the greylisting
+    article's title, and one possible reply in the recipient-verification article); only articles having all
+    ticked symptoms."""
     if not matched:
         return {}
     links = Article.symptoms.through.objects.filter(symptom_id__in=[s.pk for s in matched])
     if required:
         links = links.filter(article_id__in=_required_articles(required))
     counts = links.values("article_id").annotate(n=Count("symptom_id")).order_by("-n", "article_id")
-    return dict(counts.values_list("article_id", "n")[:CANDIDATE_CAP])  # the cap keeps those matching most
+    best = dict(counts.values_list("article_id", "n")[:CANDIDATE_CAP])  # the cap keeps those matching most
+    texts = {s.pk: s.text.rstrip(".").lower() for s in matched}
+    rows = links.filter(article_id__in=list(best)).values_list("article_id", "symptom_id", "article__title")
+    weights: dict[int, float] = {}
+    for article_id, symptom_id, title in rows:
+        primary = texts[symptom_id] in title.lower()
+        weights[article_id] = weights.get(article_id, 0.0) + (1.0 if primary else SECONDARY_SYMPTOM)
+    return weights
 
 
 def _specificity(required: list[int]) -> dict[int, float]:
