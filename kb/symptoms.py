@@ -41,6 +41,12 @@ REPLY_WORDINGS = {
     # Exim logs every 4xx it gives to RCPT TO as "temporarily rejected RCPT".
     "try again later": r"gr[ea]ylisted\b|gr[ea]ylisting\s+in\s+(?:action|effect)|temporarily\s+rejected\s+RCPT\b",
 }
+# Log messages of other MTAs that report the same event: log message -> the other wordings.
+LOG_WORDINGS = {
+    # Postfix logs this when a milter does not answer a command in time (milter_*_timeout), e.g. at the end of
+    # the message (SMFIC_BODYEOB): the same failure as the scanner daemon's timeout at end of message.
+    "milter (mailfilterd): timeout before data read, where=eom": r"can.t\s+read\s+SMFIC_\w+\s+reply\s+packet",
+}
 # Behaviour symptoms are described, not quoted: these patterns recognise the usual ways of saying them.
 BEHAVIOUR_PATTERNS = {
     "The FortiMail unit is bypassed": (
@@ -69,13 +75,15 @@ BEHAVIOUR_PATTERNS = {
     # milter's reply as "milter-reject: ... 451 4.7.1".
     "The FortiMail unit replies with a temporary failure SMTP reply code": (
         r"\bmilter-reject:[^\n]{0,200}\b4\d\d\b"
-        r"|\b4\d\d\b[^\n]{0,60}\b(?:content\s+filter|milter|scanner)\b[^\n]{0,40}\btime(?:d\s+)?out"
+        r"|\b(?:4\d\d|soft[\s-]+reject\w*|tempfail\w*|temporar\w+\s+(?:failure|reject\w*))\b[^\n]{0,60}"
+        r"\b(?:content\s+filter|milter|scanner|clamav|anti-?virus)\b[^\n]{0,40}\btime(?:d\s+)?out"
     ),
     "Recipient verification through SMTP fails": (
         r"\b(?:smtp\s+)?recipient\s+(?:address\s+)?(?:verification|validation)\b[^\n]{0,60}"
         r"\b(?:fail\w*|not\s+work\w*|error|timeout|timed\s+out|tempfail)"
         # Postfix's reject_unverified_recipient (address verification, ADDRESS_VERIFICATION_README).
         r"|\brecipient\s+address\s+rejected:\s*unverified\s+address"
+        r"|\breject\w*\b[^\n]{0,60}\b(?:recipient|address)\s+(?:verification|validation)\b"
     ),
     "When recipient verification is enabled on the Microsoft Exchange server, all email is rejected": (
         r"\bexchange\b[^\n]{0,100}\brecipient\s+(?:verification|validation|filtering|lookup)"
@@ -132,5 +140,6 @@ def default_pattern(kind: str, text: str) -> str:
             wording = REPLY_WORDINGS.get(words.lower().rstrip("."))
             return f"{with_code}|\\b(?:{wording})" if wording else with_code
     if kind in ("smtp_reply", "log_message"):
-        return _words(text)
+        wording = LOG_WORDINGS.get(text.lower().rstrip(".")) if kind == "log_message" else None
+        return f"{_words(text)}|(?:{wording})" if wording else _words(text)
     return BEHAVIOUR_PATTERNS.get(text.rstrip("."), "")

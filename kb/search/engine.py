@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db import connection
 
+from kb.generation import KNOWLEDGE_BASE
 from kb.models import SearchDocument, SearchTerm
 from kb.search.text import Token, edit_distance, light_stem
 
@@ -75,11 +76,13 @@ class Engine:
     def frequencies(self, tokens: list[Token], corrections: dict[str, str]) -> tuple[dict[Token, int], int]:
         """(token -> documents containing it or one of its alternatives, up to FREQUENCY_CAP; documents in all).
 
-        Exact counts up to the cap, the same on both engines, kept in Django's cache for COUNTS_CACHE_SECONDS.
+        Exact counts up to the cap, the same on both engines, kept in Django's cache for COUNTS_CACHE_SECONDS under
+        the knowledge base's generation (any article change renews it, so counts never outlive the articles).
         """
+        generation = KNOWLEDGE_BASE.current()
         expressions = {t: self.expression(TextQuery([t], corrections), any_token=False) for t in tokens}
-        keys = {t: f"kb:search:df:{connection.vendor}:{_digest(e)}" for t, e in expressions.items()}
-        total_key = f"kb:search:documents:{connection.vendor}"
+        keys = {t: f"kb:search:df:{connection.vendor}:{generation}:{_digest(e)}" for t, e in expressions.items()}
+        total_key = f"kb:search:documents:{connection.vendor}:{generation}"
         cached = cache.get_many([*keys.values(), total_key])
         missing = [t for t in tokens if keys[t] not in cached]
         if missing:

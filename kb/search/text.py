@@ -91,7 +91,7 @@ def tokenize(query: str, *, typing: bool = True) -> list[Token]:
 
 
 def _is_noise(word: str) -> bool:
-    return len(word) > 40 or (len(word) >= 6 and bool(MIXED_RE.match(word)))
+    return len(word) > 40 or len(word) == 1 or (len(word) >= 6 and bool(MIXED_RE.match(word)))
 
 
 def light_stem(word: str) -> str:
