@@ -38,8 +38,13 @@ REPLY_WORDINGS = {
     ),
     # Greylisting servers answer 450/451 4.x.x with these words (postgrey: "Greylisted, see ...", milter-greylist:
     # "Greylisting in action, please come back later"); the bare word "greylisting" is left to the text search.
-    # Exim logs every 4xx it gives to RCPT TO as "temporarily rejected RCPT".
-    "try again later": r"gr[ea]ylisted\b|gr[ea]ylisting\s+in\s+(?:action|effect)|temporarily\s+rejected\s+RCPT\b",
+    # Exim logs every 4xx it gives to RCPT TO as "temporarily rejected RCPT". Senders describe the same reply as
+    # mail deferred, delayed, bounced or blocked by greylisting (or by postgrey, Postfix's greylisting server).
+    "try again later": (
+        r"gr[ea]ylisted\b|gr[ea]ylisting\s+in\s+(?:action|effect)|temporarily\s+rejected\s+RCPT\b"
+        r"|(?:gr[ea]ylist\w*|postgrey)\b[^\n]{0,40}\b(?:bounc\w*|defer\w*|delay\w*|block\w*|reject\w*)"
+        r"|\b(?:bounc\w*|defer\w*|delay\w*|block\w*|never\s+pass\w*)\s+(?:\w+\s+){0,3}gr[ea]ylist\w*"
+    ),
 }
 # Log messages of other MTAs that report the same event: log message -> the other wordings.
 LOG_WORDINGS = {
@@ -50,7 +55,8 @@ LOG_WORDINGS = {
 # Behaviour symptoms are described, not quoted: these patterns recognise the usual ways of saying them.
 BEHAVIOUR_PATTERNS = {
     "The FortiMail unit is bypassed": (
-        r"\bbypass\w*\s+(?:the\s+|our\s+)?(?:fortimail|gateway|appliance)"
+        r"\b(?:bypass\w*|circumvent\w*|go(?:es|ing)?\s+around)\s+(?:the\s+|our\s+)?(?:fortimail|gateway|appliance|scanner)"
+        r"|\bspam\b[^\n]{0,60}\b(?:sent|delivered|going|goes|coming|comes|connect\w*)\s+directly\s+to"
         r"|\b(?:fortimail|gateway|appliance)(?:\s+unit)?\s+(?:is|was|gets|got|being|are)\s+(?:\w+\s+)?bypassed"
         r"|\b(?:backup|secondary|lower[\s-]+priority|lowest[\s-]+priority)\s+mx\b"
     ),
@@ -70,6 +76,12 @@ BEHAVIOUR_PATTERNS = {
         r"(?:bypassed|skipped)"
         rf"|\b(?:pass|passes|passing|get\s+past|gets\s+past|slips?\s+(?:past|through))\s+(?:the\s+)?"
         rf"(?:spam\s*filter\w*|{AS})"
+        # Spam that is not caught, and the causes the guide names: authenticated clients exempt from the checks,
+        # compromised accounts sending spam.
+        r"|\bspam\s+(?:e-?mails?\s+|messages?\s+)?(?:are\s+|is\s+)?not\s+(?:\w+\s+)?(?:detected|caught|filtered|blocked)"
+        r"|\b(?:low|poor)\s+spam\s+(?:detection|catch)\s+rate|\bspam\s+detection\s+rate\s+is\s+(?:low|poor)"
+        rf"|\b(?:disabl\w*|skip\w*|bypass\w*|exempt\w*)\s+(?:the\s+)?(?:rbl|dnsbl|spam|{AS})\b[^\n]{{0,40}}\bauthenticat"
+        r"|\bcompromised\b[^\n]{0,120}\bspam\b"
     ),
     # A 4xx reply caused by a content filter (milter) that timed out or answered tempfail: Postfix logs the
     # milter's reply as "milter-reject: ... 451 4.7.1".
