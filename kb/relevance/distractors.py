@@ -821,8 +821,15 @@ TOPICS = [
 ]
 
 
+def max_distractors() -> int:
+    """How many distinct articles the topics can give (each title template in each context)."""
+    return len(CONTEXTS) * sum(len(topic.titles) for topic in TOPICS)
+
+
 def distractor_kb(count: int = 320, seed: int = 1) -> dict[str, Any]:
     """`count` distractor articles (numbers from FIRST_NUMBER) in the `export_kb` format; the same for a seed."""
+    if not 0 <= count <= max_distractors():
+        raise ValueError(f"Between 0 and {max_distractors()} distractor articles.")
     rng = random.Random(seed)
     variants = [(topic, context) for context in CONTEXTS for topic in TOPICS]
     symptoms: dict[str, dict[str, str]] = {}
@@ -835,8 +842,6 @@ def distractor_kb(count: int = 320, seed: int = 1) -> dict[str, Any]:
         title = title_template.format(ctx=context)
         index += 1
         if title in seen_titles:
-            if index > 20 * count:  # pragma: no cover - more than the topics can vary
-                raise ValueError(f"At most {len(articles)} distinct distractor articles.")
             continue
         seen_titles.add(title)
         articles.append(_article(FIRST_NUMBER + len(articles), title, topic, rng, symptoms))

@@ -66,6 +66,7 @@ class Scores:
     uncovered: int = 0
     uncovered_clean: int = 0  # uncovered texts without a strong guide result
     misses: list[Miss] = field(default_factory=list)
+    by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind -> [covered texts, right first]
 
     @property
     def mrr(self) -> float:
@@ -110,6 +111,8 @@ def score(texts: Iterable[LabelledText], rank: Callable[[str], Ranking], guide_n
         ranking = rank(text.text)
         if text.covered:
             scores.covered += 1
+            kind = scores.by_kind.setdefault(text.kind, [0, 0])
+            kind[0] += 1
             accepted = set(text.articles)
             position = next((i for i, n in enumerate(ranking.numbers) if n in accepted), None)
             if position is not None:
@@ -117,6 +120,7 @@ def score(texts: Iterable[LabelledText], rank: Callable[[str], Ranking], guide_n
                 scores.top3 += position < 3
             if position == 0:
                 scores.top1 += 1
+                kind[1] += 1
                 scores.strong_top1 += ranking.strong[0]
             else:
                 scores.misses.append(Miss(text, ranking))

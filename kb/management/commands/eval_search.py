@@ -41,8 +41,10 @@ class Command(BaseCommand):
     def handle(
         self, *args, set_path: str, distractors: int, seed: int, limit: int, show_misses: bool, **options
     ) -> None:
-        if distractors < 0 or not 1 <= limit <= 100:
-            raise CommandError("--distractors must be 0 or more and --limit between 1 and 100.")
+        from kb.relevance.distractors import max_distractors
+
+        if not 0 <= distractors <= max_distractors() or not 1 <= limit <= 100:
+            raise CommandError(f"--distractors must be between 0 and {max_distractors()}, --limit between 1 and 100.")
         try:
             self.texts, self.titles = load_set(Path(set_path))
         except EvalSetError as exc:
@@ -111,6 +113,9 @@ class Command(BaseCommand):
                 f"{_share(scores.uncovered_clean, scores.uncovered):>16} "
                 f"{_share(scores.strong_top1, scores.covered):>13}"
             )
+        for ranker, scores in rows:
+            kinds = ", ".join(f"{kind} {right}/{total}" for kind, (total, right) in sorted(scores.by_kind.items()))
+            self.stdout.write(f"{'':<26} {ranker:<7} top-1 by kind: {kinds}")
         if self.show_misses:
             self.misses(label, rows[0][1])
 
