@@ -17,7 +17,10 @@ SYNONYM_SETS = [
     ("AV, antivirus, anti-virus, virus scan, virus scanning", ""),
     ("antispam, anti-spam, spam filter, spamfilter, spam filtering, spam scan", ""),
     ("NDR, bounce, DSN, non-delivery report, non-delivery notification, delivery status notification", "RFC 3464."),
-    ("greylisting, graylisting, greylist, graylist, postgrey", "Postgrey: the greylisting policy server of Postfix."),
+    (
+        "greylisting, graylisting, greylist, graylist, postgrey, greylistd",
+        "Postgrey and greylistd: greylisting policy servers for Postfix and Exim.",
+    ),
     ("temporary failure, tempfail, soft bounce, deferred, temporary error", "4xx replies (RFC 5321 4.2.1)."),
     ("permanent failure, hard bounce, permanent error", "5xx replies (RFC 5321 4.2.1)."),
     ("recipient verification, recipient validation, address verification, recipient address verification", ""),

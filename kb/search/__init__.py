@@ -23,7 +23,8 @@ from django.db.models import Count, prefetch_related_objects
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from kb.models import Article, SearchDocument, Symptom
+from kb.generation import KNOWLEDGE_BASE
+from kb.models import Article, Symptom
 from kb.search import relevance
 from kb.search.engine import CANDIDATE_CAP, Engine, TextQuery
 from kb.search.matcher import match_symptoms
@@ -159,8 +160,7 @@ def _rescore(
     """Score the engine's best candidates and the symptom matches with `relevance` (in place); the strong ones."""
     query = relevance.concepts(tokens, text_query.corrections, backend)
     ids = list(dict.fromkeys([*best, *list(symptom_hits)[: relevance.RERANKED]]))
-    documents = SearchDocument.objects.filter(pk__in=ids).values("article_id", "title", "symptoms", "causes", "body")
-    fields = {document["article_id"]: relevance.stemmed(document) for document in documents}
+    fields = relevance.stemmed_documents(ids, KNOWLEDGE_BASE.current())
     average_body = sum(relevance.body_length(f) for f in fields.values()) / max(len(fields), 1)
     strong = set()
     for pk, document in fields.items():

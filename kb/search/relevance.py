@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kb.search.engine import Engine
 from kb.search.text import Token
@@ -42,6 +44,7 @@ MINOR_WORDS = frozenset(
 WORD_RE = re.compile(r"\d{1,3}(?:\.\d{1,3}){1,3}|[^\W_]+")
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A small suffix stripper, used on query and document words alike, so inflections and derived nouns meet:
     bypassed, bypassing -> bypass; scanning -> scan; temporarily, temporary -> temporari; detection -> detect;
@@ -123,6 +126,31 @@ class Assessment:
 
 def stemmed(document: dict[str, str]) -> dict[str, str]:
     return {name: _stems(document.get(name, "")) for name in FIELD_WEIGHTS}
+
+
+STEMMED_KEPT = 5000  # stemmed documents kept per process (a few MB)
+_stemmed: OrderedDict[tuple[str, int], dict[str, str]] = OrderedDict()
+
+
+def stemmed_documents(article_ids: list[int], generation: str) -> dict[int, dict[str, str]]:
+    """article id -> stemmed fields, from a per-process LRU keyed by the knowledge base's generation (any article
+    change renews it); the others are read and stemmed once."""
+    from kb.models import SearchDocument
+
+    found = {}
+    for pk in article_ids:
+        entry = _stemmed.get((generation, pk))
+        if entry is not None:
+            _stemmed.move_to_end((generation, pk))
+            found[pk] = entry
+    missing = [pk for pk in article_ids if pk not in found]
+    if missing:
+        rows = SearchDocument.objects.filter(pk__in=missing).values("article_id", "title", "symptoms", "causes", "body")
+        for row in rows:
+            found[row["article_id"]] = _stemmed[(generation, row["article_id"])] = stemmed(row)
+        while len(_stemmed) > STEMMED_KEPT:
+            _stemmed.popitem(last=False)
+    return found
 
 
 def body_length(fields: dict[str, str]) -> int:

@@ -91,7 +91,12 @@ def tokenize(query: str, *, typing: bool = True) -> list[Token]:
 
 
 def _is_noise(word: str) -> bool:
-    return len(word) > 40 or len(word) == 1 or (len(word) >= 6 and bool(MIXED_RE.match(word)))
+    """Single letters, overlong words, and queue ids or hashes: letters and digits mixed, long or digit-heavy
+    (4BQ1x2Z3Ab012345), not names with a digit (p3scan, tls1)."""
+    if len(word) > 40 or len(word) == 1:
+        return True
+    mixed = bool(MIXED_RE.match(word))
+    return mixed and (len(word) >= 8 or (len(word) >= 6 and sum(c.isdigit() for c in word) >= 3))
 
 
 def light_stem(word: str) -> str:
