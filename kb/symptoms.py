@@ -35,6 +35,9 @@ REPLY_WORDINGS = {
         r"|not\s+(?:allowed|permitted|authorized)\s+to\s+relay|authentication\s+required\s+(?:for|to)\s+relay"
         r"|isn.t\s+in\s+my\s+list\s+of\s+allowed\s+rcpthosts"
         r"|requires\s+authentication\s+when\s+attempting\s+to\s+send\s+to\s+a\s+non-local"
+        # How users describe it: their mail to other domains is refused.
+        r"|(?:unable|cannot|can.t|could\s+not)\s+(?:to\s+)?(?:send|relay)\s+(?:\w+\s+)?to\s+(?:external|outside|remote)"
+        r"\s+(?:recipients|domains|addresses)"
     ),
     # Greylisting servers answer 450/451 4.x.x with these words (postgrey: "Greylisted, see ...", milter-greylist:
     # "Greylisting in action, please come back later"); the bare word "greylisting" is left to the text search.

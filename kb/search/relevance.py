@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -86,11 +86,21 @@ class Concept:
     prefix: bool = False
     code: bool = False
 
-    def occurrences(self, text: str) -> int:
-        """How often the concept (any of its forms) occurs in a ' stem stem ' text."""
+    def occurrences(self, field: StemmedField) -> int:
+        """How often the concept (any of its forms) occurs in a stemmed field: single words are counted from the
+        field's word counts, phrases and prefixes in its text."""
         if self.prefix:
-            return sum(text.count(f" {form.strip()}") for form in self.forms)
-        return sum(text.count(form) for form in self.forms)
+            return sum(field.text.count(f" {form.strip()}") for form in self.forms)
+        return sum(
+            field.counts.get(form.strip(), 0) if form.count(" ") == 2 else field.text.count(form) for form in self.forms
+        )
+
+
+@dataclass(frozen=True)
+class StemmedField:
+    text: str  # ' stem stem ... '
+    counts: dict[str, int]  # stem -> occurrences
+    length: int  # words
 
 
 def idf(frequency: int, documents: int) -> float:
@@ -113,6 +123,8 @@ def concepts(tokens: list[Token], corrections: dict[str, str], engine: Engine) -
         else:
             weight = CODE_WEIGHT if token.code else MINOR_WEIGHT if token.text in MINOR_WORDS else 1.0
             weight *= idf(frequencies.get(token, 0), documents)
+        if any(c.forms == forms for c in result):
+            continue  # "servers" and "server": one concept
         result.append(Concept(forms, weight, prefix=token.prefix, code=token.code))
     return result
 
@@ -124,15 +136,19 @@ class Assessment:
     words_matched: bool  # at least one concept that is not a reply code
 
 
-def stemmed(document: dict[str, str]) -> dict[str, str]:
-    return {name: _stems(document.get(name, "")) for name in FIELD_WEIGHTS}
+def stemmed(document: dict[str, str]) -> dict[str, StemmedField]:
+    fields = {}
+    for name in FIELD_WEIGHTS:
+        words = [stem(w) for w in WORD_RE.findall(document.get(name, "").lower())]
+        fields[name] = StemmedField(" " + " ".join(words) + " ", Counter(words), len(words))
+    return fields
 
 
 STEMMED_KEPT = 5000  # stemmed documents kept per process (a few MB)
-_stemmed: OrderedDict[tuple[str, int], dict[str, str]] = OrderedDict()
+_stemmed: OrderedDict[tuple[str, int], dict[str, StemmedField]] = OrderedDict()
 
 
-def stemmed_documents(article_ids: list[int], generation: str) -> dict[int, dict[str, str]]:
+def stemmed_documents(article_ids: list[int], generation: str) -> dict[int, dict[str, StemmedField]]:
     """article id -> stemmed fields, from a per-process LRU keyed by the knowledge base's generation (any article
     change renews it); the others are read and stemmed once."""
     from kb.models import SearchDocument
@@ -153,11 +169,11 @@ def stemmed_documents(article_ids: list[int], generation: str) -> dict[int, dict
     return found
 
 
-def body_length(fields: dict[str, str]) -> int:
-    return fields["body"].count(" ")
+def body_length(fields: dict[str, StemmedField]) -> int:
+    return fields["body"].length
 
 
-def assess(fields: dict[str, str], query: list[Concept], average_body: float) -> Assessment:
+def assess(fields: dict[str, StemmedField], query: list[Concept], average_body: float) -> Assessment:
     """Score one search document (fields from `stemmed()`) against the query's concepts: BM25F.
 
     Each concept's occurrences are summed over the fields times the field weight (the body's count normalised by

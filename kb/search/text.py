@@ -16,6 +16,7 @@ ADDRESS_RE = re.compile(r"<[^<>\s]*>|\S+@\S+")
 # Host names in log lines and bounces (mx1.example.net): they name a machine, not the problem.
 HOST_RE = re.compile(r"\b(?:[a-z0-9-]+\.)+[a-z]{2,}\b", re.IGNORECASE)
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+VERSIONED_RE = re.compile(r"([^\W\d_]{3,})\d{1,4}")
 MIXED_RE = re.compile(r"(?=.*\d)(?=.*[a-z])")  # queue ids, hashes: letters and digits mixed
 # Function words (PostgreSQL's English stop list, so that both engines drop the same words) and question filler
 # ("how do I ...", "why does my ..."): they say nothing about the problem. The function words that change its
@@ -78,6 +79,8 @@ def tokenize(query: str, *, typing: bool = True) -> list[Token]:
     tokens: dict[str, Token] = {}
     for match in matches:
         word = match.group(0)
+        if version := VERSIONED_RE.fullmatch(word):  # exchange2019, tls1: the name is the word
+            word = version.group(1)
         code = bool(re.fullmatch(r"[245]\d\d|\d(?:\.\d{1,3}){2}", word))
         if not code and (word in STOPWORDS or word.isdigit() or "." in word or _is_noise(word)):
             continue
