@@ -23,10 +23,10 @@ from django.db.models import Count, prefetch_related_objects
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from kb.generation import KNOWLEDGE_BASE
 from kb.models import Article, Symptom
 from kb.search import relevance
 from kb.search.engine import CANDIDATE_CAP, Engine, TextQuery
+from kb.search.index import DOCUMENTS
 from kb.search.matcher import match_symptoms
 from kb.search.synonyms import expand
 from kb.search.text import MAX_QUERY_CHARS, SHORT_QUERY_TOKENS, SearchError, Token, clean, tokenize
@@ -160,7 +160,7 @@ def _rescore(
     """Score the engine's best candidates and the symptom matches with `relevance` (in place); the strong ones."""
     query = relevance.concepts(tokens, text_query.corrections, backend)
     ids = list(dict.fromkeys([*best, *list(symptom_hits)[: relevance.RERANKED]]))
-    fields = relevance.stemmed_documents(ids, KNOWLEDGE_BASE.current())
+    fields = relevance.stemmed_documents(ids, DOCUMENTS.current())
     average_body = sum(relevance.body_length(f) for f in fields.values()) / max(len(fields), 1)
     strong = set()
     for pk, document in fields.items():
@@ -205,14 +205,14 @@ def _articles_with(matched: list[Symptom], required: list[int]) -> dict[int, flo
     links = Article.symptoms.through.objects.filter(symptom_id__in=[s.pk for s in matched])
     if required:
         links = links.filter(article_id__in=_required_articles(required))
-    counts = links.values("article_id").annotate(n=Count("symptom_id")).order_by("-n", "article_id")
-    best = dict(counts.values_list("article_id", "n")[:CANDIDATE_CAP])  # the cap keeps those matching most
     texts = {s.pk: s.text.rstrip(".").lower() for s in matched}
-    rows = links.filter(article_id__in=list(best)).values_list("article_id", "symptom_id", "article__title")
+    rows = links.order_by("article_id").values_list("article_id", "symptom_id", "article__title")
     weights: dict[int, float] = {}
-    for article_id, symptom_id, title in rows:
+    for article_id, symptom_id, title in rows[: CANDIDATE_CAP * len(matched)]:
         primary = texts[symptom_id] in title.lower()
         weights[article_id] = weights.get(article_id, 0.0) + (1.0 if primary else SECONDARY_SYMPTOM)
+    if len(weights) > CANDIDATE_CAP:  # keep those matching most
+        weights = dict(heapq.nlargest(CANDIDATE_CAP, weights.items(), key=lambda item: (item[1], -item[0])))
     return weights
 
 

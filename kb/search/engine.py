@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db import connection
 
-from kb.generation import KNOWLEDGE_BASE
 from kb.models import SearchDocument, SearchTerm
+from kb.search.index import DOCUMENTS
 from kb.search.text import Token, edit_distance, light_stem
 
 CANDIDATE_CAP = 1000  # ranked candidates per search: bounds ranking, counting and facets on large indexes
@@ -18,7 +18,7 @@ MIN_CORRECTABLE = 4  # shorter words are not corrected
 CORRECTION_CANDIDATES = 30  # vocabulary entries sharing trigrams with a misspelled word, checked by edit distance
 PASTED_TOKENS = 8  # a long paste is searched with its rarest words (the symptom matcher reads all of it)
 COUNTS_CACHE_SECONDS = 600
-FREQUENCY_CAP = 1000  # documents counted per query word for its weight: commoner words all weigh the least
+FREQUENCY_CAP = 200  # documents counted per query word for its weight: commoner words all weigh the least
 
 
 @dataclass
@@ -77,9 +77,9 @@ class Engine:
         """(token -> documents containing it or one of its alternatives, up to FREQUENCY_CAP; documents in all).
 
         Exact counts up to the cap, the same on both engines, kept in Django's cache for COUNTS_CACHE_SECONDS under
-        the knowledge base's generation (any article change renews it, so counts never outlive the articles).
+        the search documents' generation (any document change renews it, so counts never outlive the articles).
         """
-        generation = KNOWLEDGE_BASE.current()
+        generation = DOCUMENTS.current()
         expressions = {t: self.expression(TextQuery([t], corrections), any_token=False) for t in tokens}
         keys = {t: f"kb:search:df:{connection.vendor}:{generation}:{_digest(e)}" for t, e in expressions.items()}
         total_key = f"kb:search:documents:{connection.vendor}:{generation}"

@@ -7,7 +7,7 @@ here, in Python, from their search documents, so that quality does not depend on
   once, by the most important field it occurs in (title 1.0 > symptoms 0.85 > causes 0.7 > body 0.55): long
   articles gain nothing from repeating a word, and lose nothing for their length.
 - Concepts are weighted by what they say about the problem: by their rarity in the knowledge base (the BM25
-  inverse document frequency, from exact counts up to 1,000 documents, the same on both engines), times 1 for a
+  inverse document frequency, from exact counts up to 200 documents, the same on both engines), times 1 for a
   word, 0.4 for a word every mail article uses (mail, server, FortiMail...), 0.3 for a reply code (RFC 5321 codes
   are shared by many conditions: the words say which one; `kb.symptoms` reads both together). A negation or
   quantifier kept from the stop words (not, only, both) weighs a fixed 0.4: the engines do not index them.
@@ -149,8 +149,8 @@ _stemmed: OrderedDict[tuple[str, int], dict[str, StemmedField]] = OrderedDict()
 
 
 def stemmed_documents(article_ids: list[int], generation: str) -> dict[int, dict[str, StemmedField]]:
-    """article id -> stemmed fields, from a per-process LRU keyed by the knowledge base's generation (any article
-    change renews it); the others are read and stemmed once."""
+    """article id -> stemmed fields, from a per-process LRU keyed by the search documents' generation (any
+    document change renews it); the others are read and stemmed once."""
     from kb.models import SearchDocument
 
     found = {}
