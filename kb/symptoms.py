@@ -14,6 +14,7 @@ enhanced codes, addresses, host names, `[IP]`s and queue ids in between, and lin
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 import re2
 
@@ -120,7 +121,13 @@ def _options() -> re2.Options:
     return options
 
 
-def compile_pattern(pattern: str) -> re2._Regexp:
+class CompiledPattern(Protocol):
+    """What a compiled RE2 pattern offers here (google-re2 does not name its pattern class publicly)."""
+
+    def search(self, text: str) -> object | None: ...
+
+
+def compile_pattern(pattern: str) -> CompiledPattern:
     """The compiled, case-insensitive pattern; PatternError if RE2 refuses it (syntax, look-arounds, size)."""
     try:
         return re2.compile(pattern, _options())

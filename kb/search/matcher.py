@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 
 from kb.models import Symptom
-from kb.symptoms import PatternError, compile_pattern
+from kb.symptoms import CompiledPattern, PatternError, compile_pattern
 from portal.generation import Generation
 
 logger = logging.getLogger(__name__)
@@ -29,13 +29,13 @@ PATTERNS_VERSION = Generation(VERSION_KEY)
 class _Patterns:
     version: str
     loaded_at: float
-    compiled: list[tuple[object, Symptom]]  # (RE2 pattern, symptom)
+    compiled: list[tuple[CompiledPattern, Symptom]]
 
 
 _patterns: _Patterns | None = None
 
 
-def _compile(pattern: str) -> object | None:
+def _compile(pattern: str) -> CompiledPattern | None:
     try:
         return compile_pattern(pattern)
     except PatternError as exc:  # saved before patterns were checked, or written to the database directly
@@ -43,7 +43,7 @@ def _compile(pattern: str) -> object | None:
         return None
 
 
-def symptom_patterns() -> list[tuple[object, Symptom]]:
+def symptom_patterns() -> list[tuple[CompiledPattern, Symptom]]:
     """(compiled pattern, symptom) for every symptom with a pattern that compiles."""
     global _patterns
     version = PATTERNS_VERSION.current()
