@@ -95,29 +95,19 @@ class Engine:
             cache.set(total_key, cached[total_key], COUNTS_CACHE_SECONDS)
         return {t: cached[keys[t]] for t in tokens}, cached[total_key]
 
-    def count_documents(self, tokens: list[Token]) -> dict[str, float]:
-        """token text -> (estimated) number of documents containing it: only their order matters."""
-        raise NotImplementedError
-
     def rarest(self, tokens: list[Token], keep: int = PASTED_TOKENS) -> list[Token]:
         """The `keep` tokens found in the fewest documents (but in some), in their original order.
 
         An OR over every word of a pasted log ranks by the common ones too (mail, server, relay: tens of
-        thousands of documents each at 100k articles); the rare words are what identifies the problem.
-        Counts are kept in Django's cache for COUNTS_CACHE_SECONDS.
+        thousands of documents each at 100k articles); the rare words are what identifies the problem. The counts
+        are `frequencies()`: exact up to FREQUENCY_CAP and the same on both engines, so both search a paste by
+        the same words (ties: earlier words first).
         """
         if len(tokens) <= keep:
             return tokens
-        keys = {t.text: f"kb:search:count:{connection.vendor}:{t.text.replace(' ', '_')}" for t in tokens}
-        cached = cache.get_many(list(keys.values()))
-        counts = {text: cached[key] for text, key in keys.items() if key in cached}
-        missing = [t for t in tokens if t.text not in counts]
-        if missing:
-            fresh = self.count_documents(missing)
-            cache.set_many({keys[text]: n for text, n in fresh.items()}, COUNTS_CACHE_SECONDS)
-            counts.update(fresh)
-        present = [t for t in tokens if counts.get(t.text, 0) > 0] or tokens
-        chosen = set(sorted(present, key=lambda t: counts.get(t.text, 0))[:keep])  # stable: earlier wins ties
+        counts, _ = self.frequencies(tokens, {})
+        present = [t for t in tokens if counts.get(t, 0) > 0] or tokens
+        chosen = set(sorted(present, key=lambda t: counts.get(t, 0))[:keep])  # stable: earlier wins ties
         return [t for t in tokens if t in chosen]
 
     def corrections(self, tokens: list[Token]) -> dict[str, str]:
