@@ -1,11 +1,15 @@
 """Editors curate the knowledge base here; every change is kept in the admin's History (who, what, when)."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from kb.models import Article, Category, Cause, CLIBlock, CLIVariant, SearchQueryLog, Step, Symptom
+from kb.models import Article, Category, Cause, CLIBlock, CLIVariant, SearchQueryLog, Step, Symptom, SynonymSet
+from kb.symptoms import PatternError, compile_pattern
+
+MAX_SAMPLE_LINES = 50
 
 
 class CauseInline(admin.TabularInline):
@@ -67,11 +71,54 @@ class CLIBlockAdmin(admin.ModelAdmin):
     inlines = [CLIVariantInline]
 
 
+class SymptomForm(forms.ModelForm):
+    sample_lines = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=(
+            "Optional: paste bounces or log lines, one per line, to test the pattern against them. "
+            "Use \u201cSave and continue editing\u201d to see which lines it matches."
+        ),
+    )
+
+    class Meta:
+        model = Symptom
+        fields = ["kind", "text", "pattern", "sample_lines"]
+
+    def sample_results(self) -> list[tuple[str, bool]]:
+        """(line, whether the pattern matches it) for each non-blank sample line (at most MAX_SAMPLE_LINES)."""
+        lines = [line.strip() for line in self.cleaned_data.get("sample_lines", "").splitlines() if line.strip()]
+        pattern = self.cleaned_data.get("pattern", "")
+        if not pattern:
+            return [(line, False) for line in lines[:MAX_SAMPLE_LINES]]
+        try:
+            compiled = compile_pattern(pattern)
+        except PatternError:
+            return []
+        return [(line, bool(compiled.search(line))) for line in lines[:MAX_SAMPLE_LINES]]
+
+
 @admin.register(Symptom)
 class SymptomAdmin(admin.ModelAdmin):
+    form = SymptomForm
     list_display = ["text", "kind", "pattern"]
     list_filter = ["kind"]
     search_fields = ["text", "pattern"]
+
+    def save_model(self, request: HttpRequest, obj: Symptom, form: SymptomForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        for line, matched in form.sample_results():
+            level = messages.SUCCESS if matched else messages.WARNING
+            verdict = "matches" if matched else "does not match"
+            self.message_user(request, f"The pattern {verdict}: {line[:200]}", level)
+
+
+@admin.register(SynonymSet)
+class SynonymSetAdmin(admin.ModelAdmin):
+    """Words and phrases the search treats as the same, on both database engines."""
+
+    list_display = ["terms", "note"]
+    search_fields = ["terms", "note"]
 
 
 @admin.register(Category)
@@ -102,17 +149,27 @@ class EditHistoryAdmin(admin.ModelAdmin):
 
 # --- Search analytics ---------------------------------------------------------------------------
 
+# What the KB is missing: searches that found nothing, and those whose best result was only a weak match.
+CONTENT_GAP = Q(result_count=0) | Q(best_relevance="weak")
+
 
 class SearchOutcomeFilter(admin.SimpleListFilter):
     title = "outcome"
     parameter_name = "outcome"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [("no_results", "No results"), ("not_opened", "Results never opened"), ("opened", "Result opened")]
+        return [
+            ("no_results", "No results"),
+            ("content_gap", "No close match (content gap)"),
+            ("not_opened", "Results never opened"),
+            ("opened", "Result opened"),
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() == "no_results":
             return queryset.filter(result_count=0)
+        if self.value() == "content_gap":
+            return queryset.filter(CONTENT_GAP)
         if self.value() == "not_opened":
             return queryset.filter(result_count__gt=0, opened_article=None)
         if self.value() == "opened":
@@ -124,7 +181,15 @@ class SearchOutcomeFilter(admin.SimpleListFilter):
 class SearchQueryLogAdmin(admin.ModelAdmin):
     """What people search for; above the list: top queries, queries without results, results never opened."""
 
-    list_display = ["query", "result_count", "opened_article", "opened_position", "source", "created_at"]
+    list_display = [
+        "query",
+        "result_count",
+        "best_relevance",
+        "opened_article",
+        "opened_position",
+        "source",
+        "created_at",
+    ]
     list_filter = [SearchOutcomeFilter, "source", "created_at"]
     search_fields = ["query"]
     date_hierarchy = "created_at"
@@ -143,9 +208,11 @@ class SearchQueryLogAdmin(admin.ModelAdmin):
         grouped = logs.values("query").annotate(
             searches=Count("id"), opened=Count("opened_article"), results=Max("result_count")
         )
+        gaps = logs.filter(CONTENT_GAP).values("query").annotate(searches=Count("id"), results=Max("result_count"))
         extra_context = {
             **(extra_context or {}),
             "top_queries": grouped.order_by("-searches", "query")[: self.TOP],
+            "content_gap_queries": gaps.order_by("-searches", "query")[: self.TOP],
             "no_result_queries": grouped.filter(results=0).order_by("-searches", "query")[: self.TOP],
             "never_opened_queries": grouped.filter(results__gt=0, opened=0).order_by("-searches", "query")[: self.TOP],
         }

@@ -1,4 +1,8 @@
-"""JSON API: `GET /api/search?q=TEXT&symptom=ID&symptom=ID&limit=N` (shape fixed by issue 3)."""
+"""JSON API: `GET /api/search?q=TEXT&symptom=ID&symptom=ID&limit=N` (shape fixed by issue 3).
+
+Each result carries `"relevance": "strong" | "weak"`: strong results answer the query, weak ones are only related
+(`kb.search.relevance`); an out-of-KB text gets weak results or none.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +29,13 @@ def search_api(request: HttpRequest) -> JsonResponse:
     except SearchError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     if not params.empty:  # recorded for every request, also when answered from the cache
-        record(request, SearchResults(answer["query"], answer["count"], [], symptom_ids=symptom_ids), "api")
+        best = answer["results"][0]["relevance"] if answer["results"] else ""
+        record(
+            request,
+            SearchResults(answer["query"], answer["count"], [], symptom_ids=symptom_ids),
+            "api",
+            best_relevance=best,
+        )
     return JsonResponse(answer)
 
 
@@ -42,6 +52,7 @@ def _answer(results: SearchResults) -> dict:
                 "score": hit.score,
                 "snippet": str(hit.snippet),
                 "symptoms": [s.text for s in hit.matched_symptoms],
+                "relevance": hit.relevance,
             }
             for hit in results.hits
         ],

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -182,9 +183,12 @@ class Symptom(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     text = models.CharField(max_length=300, unique=True)
     pattern = models.CharField(
-        max_length=500,
+        max_length=2000,
         blank=True,
-        help_text="Regular expression matched against pasted bounces and log lines (case-insensitive).",
+        help_text=(
+            "Regular expression matched against pasted bounces and log lines (case-insensitive, RE2 syntax: "
+            "no look-arounds or back-references)."
+        ),
     )
 
     class Meta:
@@ -192,6 +196,15 @@ class Symptom(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    def clean(self) -> None:
+        from kb.symptoms import PatternError, compile_pattern
+
+        if self.pattern:
+            try:
+                compile_pattern(self.pattern)
+            except PatternError as exc:
+                raise ValidationError({"pattern": str(exc)}) from exc
 
 
 class Cause(models.Model):
@@ -300,12 +313,50 @@ class SearchTerm(models.Model):
         return self.stem
 
 
+class SynonymSet(models.Model):
+    """Words and phrases that mean the same to the search ("whitelist, safelist, allowlist"): a query with one
+    of them also finds articles that use another, on both database engines."""
+
+    terms = models.CharField(
+        max_length=500,
+        unique=True,
+        help_text='Comma-separated words or phrases, e.g. "backup MX, secondary MX, lower-priority MX".',
+    )
+    note = models.CharField(max_length=200, blank=True, help_text="Why these mean the same (for other editors).")
+
+    class Meta:
+        ordering = ["terms"]
+        verbose_name = "synonym set"
+
+    def __str__(self) -> str:
+        return self.terms
+
+    def phrases(self) -> list[str]:
+        """The terms as search phrases: lower case, words only, one space between them; duplicates dropped."""
+        found: dict[str, None] = {}
+        for term in self.terms.split(","):
+            words = SYNONYM_WORD_RE.findall(term.lower())
+            if words:
+                found.setdefault(" ".join(words), None)
+        return list(found)
+
+    def clean(self) -> None:
+        if len(self.phrases()) < 2:
+            raise ValidationError({"terms": "Give at least two different words or phrases, separated by commas."})
+
+
+SYNONYM_WORD_RE = re.compile(r"[^\W_]+")
+
+
 class SearchQueryLog(models.Model):
     """One search someone ran (page, search-as-you-type or API), and which result they opened."""
 
     query = models.CharField(max_length=500, blank=True)
     symptom_ids = models.JSONField(default=list, blank=True)
     result_count = models.PositiveIntegerField(default=0)
+    best_relevance = models.CharField(
+        max_length=6, blank=True, help_text="strong or weak: how closely the first result matches (blank: none)."
+    )
     source = models.CharField(max_length=10, default="page")
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)  # API rows: buffered
     opened_article = models.ForeignKey(

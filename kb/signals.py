@@ -6,7 +6,8 @@ the links between related articles, or to a category.
   of the article page (`kb.content`) is keyed by it.
 - The knowledge base's generation is renewed (`kb.generation.KNOWLEDGE_BASE`): cached search answers and the
   cached bodies of articles that link to a changed one or sit in a changed category are not read again.
-- A changed symptom also reloads the compiled symptom patterns (`kb.search.matcher`).
+- A changed symptom also reloads the compiled symptom patterns (`kb.search.matcher`); a changed synonym set
+  renews the generation too, which reloads the sets (`kb.search.synonyms`) and drops cached answers.
 
 Bulk writes (`import_guide`, `import_kb`) save the article itself after writing its related rows, so they are
 covered too.
@@ -22,7 +23,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from kb.generation import KNOWLEDGE_BASE
-from kb.models import Article, Category, Cause, CLIBlock, CLIVariant, Step, Symptom
+from kb.models import Article, Category, Cause, CLIBlock, CLIVariant, Step, Symptom, SynonymSet
 from kb.search import matcher
 from kb.search.index import refresh_documents
 
@@ -118,3 +119,9 @@ def _related_linked(sender: type, action: str, **kwargs: object) -> None:
 def _category_changed(sender: type, raw: bool = False, **kwargs: object) -> None:
     if not raw:  # each article's breadcrumb is part of its cached body
         KNOWLEDGE_BASE.renew()
+
+
+@receiver(post_save, sender=SynonymSet)
+@receiver(post_delete, sender=SynonymSet)
+def _synonyms_changed(sender: type, instance: SynonymSet, **kwargs: object) -> None:
+    KNOWLEDGE_BASE.renew()

@@ -3,9 +3,11 @@
     from kb.search import search, SearchError
     results = search("550 5.7.1 <bob@example.com>: Relay access denied", symptom_ids=[3], limit=20)
 
-Ranking: articles whose symptoms the pasted text contains (the symptom matcher) come first, ordered by how many
-they match; then full-text relevance (title > symptoms > causes > steps and CLI text); article views only break
-ties. Ticked symptoms narrow the results to articles having all of them.
+Ranking: the engine finds candidates; the best of them are scored by `relevance` (the same on both engines).
+Strong results (a symptom of the article found in the pasted text, or most of the query's meaningful words in the
+article) come before weak ones; then articles whose symptoms the text contains, by how many; then the text score
+(title > symptoms > causes > steps and CLI text); article views only break ties. Ticked symptoms narrow the
+results to articles having all of them.
 """
 
 from __future__ import annotations
@@ -22,14 +24,20 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from kb.models import Article, Symptom
+from kb.search import relevance
 from kb.search.engine import CANDIDATE_CAP, Engine, TextQuery
+from kb.search.index import DOCUMENTS
 from kb.search.matcher import match_symptoms
-from kb.search.text import MAX_QUERY_CHARS, SHORT_QUERY_TOKENS, SearchError, clean, tokenize
+from kb.search.synonyms import expand
+from kb.search.text import MAX_QUERY_CHARS, SHORT_QUERY_TOKENS, SearchError, Token, clean, tokenize
 
 __all__ = ["Hit", "SearchError", "SearchResults", "search", "MAX_LIMIT", "MAX_QUERY_CHARS"]
 
 MAX_LIMIT = 100
 SNIPPET_FALLBACK_CHARS = 200
+STRONG, WEAK = "strong", "weak"
+SECONDARY_SYMPTOM = 0.75  # a matched symptom the article mentions but is not about (not in its title)
+ENGINE_SHARE = 0.01  # the engine's own relevance only breaks ties between equally scored candidates
 
 
 @dataclass
@@ -38,6 +46,7 @@ class Hit:
     score: float
     snippet: SafeString
     matched_symptoms: list[Symptom] = field(default_factory=list)
+    relevance: str = WEAK  # STRONG: an answer to the query; WEAK: only related (see kb.search.relevance)
 
 
 @dataclass
@@ -53,6 +62,23 @@ class SearchResults:
     @property
     def capped(self) -> bool:
         return self.count >= CANDIDATE_CAP
+
+    @property
+    def best_relevance(self) -> str:
+        """STRONG or WEAK for the first result; "" when nothing matched."""
+        return self.hits[0].relevance if self.hits else ""
+
+    @property
+    def strong_hits(self) -> list[Hit]:
+        return [hit for hit in self.hits if hit.relevance == STRONG]
+
+    @property
+    def strong_count(self) -> int:
+        return len(self.strong_hits)
+
+    @property
+    def weak_hits(self) -> list[Hit]:
+        return [hit for hit in self.hits if hit.relevance != STRONG]
 
     @cached_property
     def facets(self) -> dict[int, int]:
@@ -78,28 +104,40 @@ def search(query: str = "", symptom_ids: Iterable[int] = (), limit: int = 20) ->
         raise SearchError(f"The number of results must be between 1 and {MAX_LIMIT}.")
     required = _symptom_ids(symptom_ids)
     text = clean(query)
-    tokens = tokenize(text, typing=not query[-1:].isspace())
+    tokens = expand(tokenize(text, typing=not query[-1:].isspace()))
     matched = match_symptoms(text) if text else []
     backend = engine()
-    if len(tokens) > SHORT_QUERY_TOKENS:  # a pasted line or log: any of its rarest words
-        text_query = TextQuery(backend.rarest(tokens), any_token=True, pasted=True)
+    words = [t for t in tokens if not t.code and not t.meaning_word]
+    # Reply codes are searched only when there are few words: "550" alone, or "451 greylisting". With more words,
+    # the words say which problem it is; the codes (and not, but, only...) still count in the score (relevance).
+    searched = words if len(words) >= 2 else [t for t in tokens if not t.meaning_word]
+    if len(searched) > SHORT_QUERY_TOKENS:  # a pasted line or log: any of its rarest words
+        text_query = TextQuery(backend.rarest(searched), any_token=True, pasted=True)
     else:
-        text_query = TextQuery(tokens, backend.corrections(tokens))
+        text_query = TextQuery(searched, backend.corrections(searched))
 
     scores: dict[int, float] = {}
-    if tokens:
+    strong: set[int] = set()
+    ranked: list[tuple[int, float]] = []
+    if searched:
         ranked = backend.rank(text_query, required, CANDIDATE_CAP, any_token=text_query.any_token)
-        if not ranked and len(tokens) > 1 and not text_query.pasted:
+        if not ranked and len(searched) > 1 and not text_query.pasted:
             text_query.any_token = True
             ranked = backend.rank(text_query, required, CANDIDATE_CAP, any_token=True)
-        scores = {article_id: relevance / (1.0 + relevance) for article_id, relevance in ranked}
+        scores = {article_id: ENGINE_SHARE * relevance_ / (1.0 + relevance_) for article_id, relevance_ in ranked}
     symptom_hits = _articles_with(matched, required)
-    for article_id, matched_count in symptom_hits.items():
-        scores[article_id] = scores.get(article_id, 0.0) + matched_count
+    if tokens:
+        best = [pk for pk, _ in ranked[: relevance.RERANKED]]
+        strong = _rescore(scores, best, symptom_hits, tokens, text_query, backend)
+    for article_id, symptom_score in symptom_hits.items():
+        scores[article_id] = scores.get(article_id, 0.0) + symptom_score
     if not text and required:
         scores = _specificity(required)
+        strong = set(scores)  # the ticked symptoms are what the user observed: every article having them
+    for article_id in strong:
+        scores[article_id] += len(required) + len(matched) + 1  # strong results first
 
-    hits = _hits(scores, limit, text_query if tokens else None, backend, matched, required)
+    hits = _hits(scores, limit, text_query if tokens else None, backend, matched, required, strong)
     return SearchResults(
         query=text,
         count=len(scores),
@@ -109,6 +147,28 @@ def search(query: str = "", symptom_ids: Iterable[int] = (), limit: int = 20) ->
         matched_symptoms=matched,
         corrections=text_query.corrections,
     )
+
+
+def _rescore(
+    scores: dict[int, float],
+    best: list[int],
+    symptom_hits: dict[int, float],
+    tokens: list[Token],
+    text_query: TextQuery,
+    backend: Engine,
+) -> set[int]:
+    """Score the engine's best candidates and the symptom matches with `relevance` (in place); the strong ones."""
+    query = relevance.concepts(tokens, text_query.corrections, backend)
+    ids = list(dict.fromkeys([*best, *list(symptom_hits)[: relevance.RERANKED]]))
+    fields = relevance.stemmed_documents(ids, DOCUMENTS.current())
+    average_body = sum(relevance.body_length(f) for f in fields.values()) / max(len(fields), 1)
+    strong = set()
+    for pk, document in fields.items():
+        assessment = relevance.assess(document, query, average_body)
+        scores[pk] = scores.get(pk, 0.0) + assessment.score
+        if relevance.is_strong(assessment, pk in symptom_hits):
+            strong.add(pk)
+    return strong
 
 
 def _symptom_ids(values: Iterable[int]) -> list[int]:
@@ -135,15 +195,25 @@ def _required_articles(required: list[int]) -> Iterable[int] | None:
     )
 
 
-def _articles_with(matched: list[Symptom], required: list[int]) -> dict[int, int]:
-    """article id -> how many of the matched symptoms it has (only articles having all ticked symptoms)."""
+def _articles_with(matched: list[Symptom], required: list[int]) -> dict[int, float]:
+    """article id -> its matched symptoms, each counting 1 if the article's title states it (the article is about
+    that symptom) and SECONDARY_SYMPTOM if only its text mentions it (451 Try again later is the greylisting
+    article's title, and one possible reply in the recipient-verification article); only articles having all
+    ticked symptoms."""
     if not matched:
         return {}
     links = Article.symptoms.through.objects.filter(symptom_id__in=[s.pk for s in matched])
     if required:
         links = links.filter(article_id__in=_required_articles(required))
-    counts = links.values("article_id").annotate(n=Count("symptom_id")).order_by("-n", "article_id")
-    return dict(counts.values_list("article_id", "n")[:CANDIDATE_CAP])  # the cap keeps those matching most
+    texts = {s.pk: s.text.rstrip(".").lower() for s in matched}
+    rows = links.order_by("article_id").values_list("article_id", "symptom_id", "article__title")
+    weights: dict[int, float] = {}
+    for article_id, symptom_id, title in rows[: CANDIDATE_CAP * len(matched)]:
+        primary = texts[symptom_id] in title.lower()
+        weights[article_id] = weights.get(article_id, 0.0) + (1.0 if primary else SECONDARY_SYMPTOM)
+    if len(weights) > CANDIDATE_CAP:  # keep those matching most
+        weights = dict(heapq.nlargest(CANDIDATE_CAP, weights.items(), key=lambda item: (item[1], -item[0])))
+    return weights
 
 
 def _specificity(required: list[int]) -> dict[int, float]:
@@ -163,6 +233,7 @@ def _hits(
     backend: Engine,
     matched: list[Symptom],
     required: list[int],
+    strong: set[int],
 ) -> list[Hit]:
     if not scores:
         return []
@@ -185,6 +256,7 @@ def _hits(
             matched_symptoms=[
                 s for s in articles[pk].symptoms.all() if s.pk in wanted or (mentions and mentions.search(s.text))
             ],
+            relevance=STRONG if pk in strong else WEAK,
         )
         for pk in ordered
     ]

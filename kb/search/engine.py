@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
 
-from kb.models import SearchTerm
+from kb.models import SearchDocument, SearchTerm
+from kb.search.index import DOCUMENTS
 from kb.search.text import Token, edit_distance, light_stem
 
 CANDIDATE_CAP = 1000  # ranked candidates per search: bounds ranking, counting and facets on large indexes
@@ -16,6 +18,7 @@ MIN_CORRECTABLE = 4  # shorter words are not corrected
 CORRECTION_CANDIDATES = 30  # vocabulary entries sharing trigrams with a misspelled word, checked by edit distance
 PASTED_TOKENS = 8  # a long paste is searched with its rarest words (the symptom matcher reads all of it)
 COUNTS_CACHE_SECONDS = 600
+FREQUENCY_CAP = 200  # documents counted per query word for its weight: commoner words all weigh the least
 
 
 @dataclass
@@ -62,29 +65,49 @@ class Engine:
         """(stem, word) vocabulary entries sharing trigrams with `stem`, most similar first (index-backed)."""
         raise NotImplementedError
 
-    def count_documents(self, tokens: list[Token]) -> dict[str, float]:
-        """token text -> (estimated) number of documents containing it: only their order matters."""
+    def expression(self, query: TextQuery, *, any_token: bool) -> str:
+        """The engine's query text (FTS5 MATCH or to_tsquery) for these tokens."""
         raise NotImplementedError
+
+    def count_matching(self, expressions: list[str], cap: int) -> list[int]:
+        """For each engine query text, how many documents match it (exact up to `cap`, then `cap`)."""
+        raise NotImplementedError
+
+    def frequencies(self, tokens: list[Token], corrections: dict[str, str]) -> tuple[dict[Token, int], int]:
+        """(token -> documents containing it or one of its alternatives, up to FREQUENCY_CAP; documents in all).
+
+        Exact counts up to the cap, the same on both engines, kept in Django's cache for COUNTS_CACHE_SECONDS under
+        the search documents' generation (any document change renews it, so counts never outlive the articles).
+        """
+        generation = DOCUMENTS.current()
+        expressions = {t: self.expression(TextQuery([t], corrections), any_token=False) for t in tokens}
+        keys = {t: f"kb:search:df:{connection.vendor}:{generation}:{_digest(e)}" for t, e in expressions.items()}
+        total_key = f"kb:search:documents:{connection.vendor}:{generation}"
+        cached = cache.get_many([*keys.values(), total_key])
+        missing = [t for t in tokens if keys[t] not in cached]
+        if missing:
+            counts = self.count_matching([expressions[t] for t in missing], FREQUENCY_CAP)
+            fresh = {keys[t]: n for t, n in zip(missing, counts, strict=True)}
+            cache.set_many(fresh, COUNTS_CACHE_SECONDS)
+            cached.update(fresh)
+        if total_key not in cached:
+            cached[total_key] = SearchDocument.objects.count()
+            cache.set(total_key, cached[total_key], COUNTS_CACHE_SECONDS)
+        return {t: cached[keys[t]] for t in tokens}, cached[total_key]
 
     def rarest(self, tokens: list[Token], keep: int = PASTED_TOKENS) -> list[Token]:
         """The `keep` tokens found in the fewest documents (but in some), in their original order.
 
         An OR over every word of a pasted log ranks by the common ones too (mail, server, relay: tens of
-        thousands of documents each at 100k articles); the rare words are what identifies the problem.
-        Counts are kept in Django's cache for COUNTS_CACHE_SECONDS.
+        thousands of documents each at 100k articles); the rare words are what identifies the problem. The counts
+        are `frequencies()`: exact up to FREQUENCY_CAP and the same on both engines, so both search a paste by
+        the same words (ties: earlier words first).
         """
         if len(tokens) <= keep:
             return tokens
-        keys = {t.text: f"kb:search:count:{connection.vendor}:{t.text}" for t in tokens}
-        cached = cache.get_many(list(keys.values()))
-        counts = {text: cached[key] for text, key in keys.items() if key in cached}
-        missing = [t for t in tokens if t.text not in counts]
-        if missing:
-            fresh = self.count_documents(missing)
-            cache.set_many({keys[text]: n for text, n in fresh.items()}, COUNTS_CACHE_SECONDS)
-            counts.update(fresh)
-        present = [t for t in tokens if counts.get(t.text, 0) > 0] or tokens
-        chosen = set(sorted(present, key=lambda t: counts.get(t.text, 0))[:keep])  # stable: earlier wins ties
+        counts, _ = self.frequencies(tokens, {})
+        present = [t for t in tokens if counts.get(t, 0) > 0] or tokens
+        chosen = set(sorted(present, key=lambda t: counts.get(t, 0))[:keep])  # stable: earlier wins ties
         return [t for t in tokens if t in chosen]
 
     def corrections(self, tokens: list[Token]) -> dict[str, str]:
@@ -107,3 +130,7 @@ class Engine:
             if scored:
                 result[word] = min(scored)[2]
         return result
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()

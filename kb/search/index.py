@@ -14,6 +14,12 @@ from django.db import connection, models, transaction
 
 from kb.models import Article, Cause, CLIBlock, SearchDocument, SearchTerm, Step
 from kb.search.text import CONTROL_RE, vocabulary
+from portal.generation import Generation
+
+# The search documents' generation: what is derived from them (document frequencies, stemmed documents in
+# `kb.search.relevance`) is kept under it. Renewed only when a document changes, not when cached answers are
+# dropped (the knowledge base's generation also follows categories and links).
+DOCUMENTS = Generation("kb:search:documents")
 
 
 def document_fields(article: Article) -> dict[str, str]:
@@ -57,6 +63,7 @@ def refresh_documents(article_ids: Iterable[int], *, create: bool = True) -> Non
         else:
             SearchDocument.objects.filter(pk=article.pk).update(**fields)
         add_terms(" ".join(fields.values()))
+        DOCUMENTS.renew()
 
 
 def add_terms(text: str) -> None:
@@ -90,6 +97,7 @@ def rebuild(batch_size: int = 5000) -> int:
             SearchDocument.objects.bulk_create(documents, batch_size=1000)
             total += len(documents)
         SearchTerm.objects.bulk_create([SearchTerm(stem=s, word=w) for s, w in terms.items()], batch_size=1000)
+    DOCUMENTS.renew()
     return total
 
 

@@ -23,6 +23,7 @@ from kb.models import Article, SearchQueryLog
 from kb.search import SearchResults
 from portal.audit import source_of
 from portal.auth import session_user_id
+from portal.numbers import parse_id
 from portal.ratelimit import is_limited
 
 COOKIE = "search_log"
@@ -37,7 +38,7 @@ _api_searches: WriteBuffer[SearchQueryLog] = WriteBuffer(
 def previous_log_id(request: HttpRequest) -> int | None:
     """The row of this browser's last search, if it was less than TYPING_WINDOW ago (signed: not forgeable)."""
     value = request.get_signed_cookie(COOKIE, default="", salt=COOKIE_SALT, max_age=TYPING_WINDOW)
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+    return parse_id(value)
 
 
 def remember(response: HttpResponse, log: SearchQueryLog) -> None:
@@ -61,26 +62,40 @@ def may_store(request: HttpRequest) -> bool:
     return not is_limited("search-log", source_of(request, None), per_minute)
 
 
-def record(request: HttpRequest, results: SearchResults, source: str) -> SearchQueryLog | None:
+def record(
+    request: HttpRequest, results: SearchResults, source: str, best_relevance: str | None = None
+) -> SearchQueryLog | None:
     """Store the search (None: not recorded). Search-as-you-type refines one row: "gre", "grey", "greylisting" are
-    one search."""
+    one search.
+
+    `best_relevance` (default: that of the results' first hit) marks content gaps: searches whose best result is
+    weak count beside those with no result.
+    """
     query = results.query[:500]
+    best = results.best_relevance if best_relevance is None else best_relevance
     previous = previous_log_id(request) if source == "typing" else None
     if previous:
         log = SearchQueryLog.objects.filter(pk=previous, opened_article=None).first()
         recent = log and timezone.now() - log.created_at < TYPING_WINDOW
         if recent and (query.startswith(log.query) or log.query.startswith(query)):
             log.query, log.result_count, log.symptom_ids = query, results.count, results.symptom_ids
-            log.save(update_fields=["query", "result_count", "symptom_ids"])
+            log.best_relevance = best
+            log.save(update_fields=["query", "result_count", "symptom_ids", "best_relevance"])
             return log
     if not may_store(request):
         return None
     if source == "api":
-        log = SearchQueryLog(query=query, symptom_ids=results.symptom_ids, result_count=results.count, source=source)
+        log = SearchQueryLog(
+            query=query,
+            symptom_ids=results.symptom_ids,
+            result_count=results.count,
+            best_relevance=best,
+            source=source,
+        )
         _api_searches.add(log)
         return log
     return SearchQueryLog.objects.create(
-        query=query, symptom_ids=results.symptom_ids, result_count=results.count, source=source
+        query=query, symptom_ids=results.symptom_ids, result_count=results.count, best_relevance=best, source=source
     )
 
 

@@ -1,20 +1,21 @@
 """The symptom matcher: which known symptoms (SMTP replies, log messages) a pasted bounce or log line contains.
 
-Each `Symptom.pattern` is a case-insensitive regular expression (generated on import by `kb.symptoms`, editable
-in the admin). The compiled patterns are kept per process, not read per search: saving or deleting a symptom
-renews their generation (`kb.signals`), which this process sees at once, other processes through Django's
-cache when it is shared (Redis), and at the latest after PATTERNS_MAX_AGE seconds (the per-process cache).
+Each `Symptom.pattern` is a case-insensitive RE2 regular expression (generated on import by `kb.symptoms`,
+editable in the admin, checked when saved), matched in time linear in the text: no pattern can stall a search.
+The compiled patterns are kept per process, not read per search: saving or deleting a symptom renews their
+generation (`kb.signals`), which this process sees at once, other processes through Django's cache when it is
+shared (Redis), and at the latest after PATTERNS_MAX_AGE seconds (the per-process cache).
 A broken pattern is skipped, never fatal.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
 from dataclasses import dataclass
 
 from kb.models import Symptom
+from kb.symptoms import CompiledPattern, PatternError, compile_pattern
 from portal.generation import Generation
 
 logger = logging.getLogger(__name__)
@@ -28,21 +29,21 @@ PATTERNS_VERSION = Generation(VERSION_KEY)
 class _Patterns:
     version: str
     loaded_at: float
-    compiled: list[tuple[re.Pattern[str], Symptom]]
+    compiled: list[tuple[CompiledPattern, Symptom]]
 
 
 _patterns: _Patterns | None = None
 
 
-def _compile(pattern: str) -> re.Pattern[str] | None:
+def _compile(pattern: str) -> CompiledPattern | None:
     try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
+        return compile_pattern(pattern)
+    except PatternError as exc:  # saved before patterns were checked, or written to the database directly
         logger.warning("Symptom pattern %r does not compile: %s", pattern, exc)
         return None
 
 
-def symptom_patterns() -> list[tuple[re.Pattern[str], Symptom]]:
+def symptom_patterns() -> list[tuple[CompiledPattern, Symptom]]:
     """(compiled pattern, symptom) for every symptom with a pattern that compiles."""
     global _patterns
     version = PATTERNS_VERSION.current()

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.db import connection
 
 from kb.search.engine import CORRECTION_CANDIDATES, Engine, TextQuery
-from kb.search.text import Token
 
 CONFIG = "english"
 POOL = 1000  # matching documents ranked per query (only common terms on large indexes have more)
@@ -15,35 +14,17 @@ REQUIRED_SQL = (
     " AND d.article_id IN (SELECT article_id FROM kb_article_symptoms WHERE symptom_id = ANY(%s)"
     " GROUP BY article_id HAVING count(DISTINCT symptom_id) = %s)"
 )
-# token -> estimated documents from the planner's statistics, and whether its lexeme is a most common one.
-COUNTS_SQL = """
-    WITH stats AS (
-        SELECT most_common_elems::text::text[] AS lexemes, most_common_elem_freqs AS freqs FROM pg_stats
-        WHERE schemaname = current_schema() AND tablename = 'kb_searchdocument' AND attname = 'search_vector'
-    )
-    SELECT t.token, lexeme.value IS NOT NULL, array_position(s.lexemes, lexeme.value) IS NOT NULL, coalesce(
-        s.freqs[array_position(s.lexemes, lexeme.value)],
-        s.freqs[array_length(s.lexemes, 1) + 1] / 2,
-        0
-    ) * (SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'kb_searchdocument'::regclass)
-    FROM unnest(%s::text[]) AS t(token)
-    LEFT JOIN LATERAL (
-        SELECT v.lexeme AS value FROM unnest(to_tsvector(%s::regconfig, t.token)) AS v LIMIT 1
-    ) lexeme ON true
-    LEFT JOIN stats s ON true
-"""
-# One EXISTS per word with its tsquery as a constant, so the planner looks a rare word up in the GIN index.
-EXISTS_SQL = "SELECT %s, EXISTS (SELECT 1 FROM kb_searchdocument WHERE search_vector @@ to_tsquery(%s::regconfig, %s))"
 HEADLINE_OPTIONS = 'StartSel=\x01, StopSel=\x02, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
 
 
 def tsquery_text(query: TextQuery, *, any_token: bool) -> str:
-    """A to_tsquery() string built only from sanitised tokens (letters, digits, dots), each quoted."""
+    """A to_tsquery() string built only from sanitised tokens (letters, digits, dots, spaces), each quoted."""
     parts = []
     for token in query.tokens:
         alternatives = [f"'{token.text}'" + (":*" if token.prefix else "")]
         if token.text in query.corrections:
             alternatives.append(f"'{query.corrections[token.text]}'")
+        alternatives += [f"'{synonym}'" for synonym in token.synonyms]  # a quoted phrase: 'lower' <-> 'priority'
         parts.append(alternatives[0] if len(alternatives) == 1 else "(" + " | ".join(alternatives) + ")")
     return (" | " if any_token else " & ").join(parts)
 
@@ -92,23 +73,20 @@ class PostgresEngine(Engine):
             cursor.execute(sql, params)
             return dict(cursor.fetchall())
 
-    def count_documents(self, tokens: list[Token]) -> dict[str, float]:
-        """Estimated from the planner's statistics (ANALYZE): the frequency of each of the most common lexemes;
-        a lexeme not among them is rarer than all of them (half the least frequent) if the index has it at all;
-        no lexeme (a stop word): 0.
-        """
+    def expression(self, query: TextQuery, *, any_token: bool) -> str:
+        return tsquery_text(query, any_token=any_token)
+
+    def count_matching(self, expressions: list[str], cap: int) -> list[int]:
+        part = (
+            "(SELECT count(*) FROM (SELECT 1 FROM kb_searchdocument "
+            "WHERE search_vector @@ to_tsquery(%s::regconfig, %s) LIMIT %s) m)"
+        )
+        params: list[object] = []
+        for expression in expressions:
+            params += [CONFIG, expression, cap]
         with connection.cursor() as cursor:
-            cursor.execute(COUNTS_SQL, [[t.text for t in tokens], CONFIG])
-            rows = cursor.fetchall()
-            counts = {token: float(count) if has_lexeme else 0.0 for token, has_lexeme, _, count in rows}
-            unlisted = [token for token, has_lexeme, listed, _ in rows if has_lexeme and not listed]
-            if unlisted:
-                params: list[object] = []
-                for token in unlisted:
-                    params += [token, CONFIG, f"'{token}'"]
-                cursor.execute(" UNION ALL ".join([EXISTS_SQL] * len(unlisted)), params)
-                counts.update({token: 0.0 for token, exists in cursor.fetchall() if not exists})
-        return counts
+            cursor.execute("SELECT " + ", ".join([part] * len(expressions)), params)
+            return list(cursor.fetchone())
 
     def similar_stems(self, stem: str) -> list[tuple[str, str]]:
         sql = "SELECT stem, word FROM kb_searchterm WHERE stem %% %s ORDER BY similarity(stem, %s) DESC, stem LIMIT %s"

@@ -6,9 +6,7 @@ from __future__ import annotations
 from django.db import connection
 
 from kb.search.engine import CORRECTION_CANDIDATES, Engine, TextQuery
-from kb.search.text import Token
 
-COUNT_SAMPLE = 100  # matches read per word to estimate how common it is (choosing a long paste's rare words)
 POOL = 1000  # matching documents ranked per query (only common terms on large indexes have more)
 # Same columns and tokenizer as kb_search_fts (migration 0002), so snippets come out the same.
 PAGE_TABLE_SQL = (
@@ -30,6 +28,7 @@ def match_expression(query: TextQuery, *, any_token: bool) -> str:
         alternatives = [f'"{token.text}"*' if token.prefix else f'"{token.text}"']
         if token.text in query.corrections:
             alternatives.append(f'"{query.corrections[token.text]}"')
+        alternatives += [f'"{synonym}"' for synonym in token.synonyms]  # a phrase in quotes is an FTS5 phrase
         parts.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
     return (" OR " if any_token else " AND ").join(parts)
 
@@ -79,22 +78,17 @@ class SQLiteEngine(Engine):
             )
             return dict(cursor.fetchall())
 
-    def count_documents(self, tokens: list[Token]) -> dict[str, float]:
-        """Estimated from where each word's COUNT_SAMPLE-th match is (in article id order): a word in every
-        tenth document reaches it about 10 * COUNT_SAMPLE ids in. Cheap however common the word; exact below
-        COUNT_SAMPLE matches. (fts5vocab counts exactly, but reads the word's whole doclist.)
-        """
-        part = "SELECT %s, count(*), max(r) FROM (SELECT rowid AS r FROM kb_search_fts WHERE kb_search_fts MATCH %s ORDER BY rowid LIMIT %s)"  # noqa: E501
+    def expression(self, query: TextQuery, *, any_token: bool) -> str:
+        return match_expression(query, any_token=any_token)
+
+    def count_matching(self, expressions: list[str], cap: int) -> list[int]:
+        part = "SELECT %s, count(*) FROM (SELECT rowid FROM kb_search_fts WHERE kb_search_fts MATCH %s LIMIT %s)"
         params: list[object] = []
-        for token in tokens:
-            params += [token.text, f'"{token.text}"', COUNT_SAMPLE]
+        for i, expression in enumerate(expressions):
+            params += [i, expression, cap]
         with connection.cursor() as cursor:
-            cursor.execute("SELECT min(article_id), max(article_id) FROM kb_searchdocument")
-            low, high = cursor.fetchone()
-            cursor.execute(" UNION ALL ".join([part] * len(tokens)), params)
-            rows = cursor.fetchall()
-        span = (high - low + 1) if low is not None else 0
-        return {text: float(n) if n < COUNT_SAMPLE else n * span / (last - low + 1) for text, n, last in rows}
+            cursor.execute(" UNION ALL ".join([part] * len(expressions)), params)
+            return [count for _, count in sorted(cursor.fetchall())]
 
     def similar_stems(self, stem: str) -> list[tuple[str, str]]:
         trigrams = {stem[i : i + 3] for i in range(len(stem) - 2)}

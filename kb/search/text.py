@@ -13,12 +13,35 @@ SHORT_QUERY_TOKENS = 6  # up to this many tokens all must match (then any, if no
 # Dotted status codes (5.7.1), then words of letters/digits in any script.
 TOKEN_RE = re.compile(r"\d{1,3}(?:\.\d{1,3}){1,3}|[^\W_]+")
 ADDRESS_RE = re.compile(r"<[^<>\s]*>|\S+@\S+")
+# Host names in log lines and bounces (mx1.example.net): they name a machine, not the problem.
+HOST_RE = re.compile(r"\b(?:[a-z0-9-]+\.)+[a-z]{2,}\b", re.IGNORECASE)
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+VERSIONED_RE = re.compile(r"([^\W\d_]{3,})\d{1,4}")
 MIXED_RE = re.compile(r"(?=.*\d)(?=.*[a-z])")  # queue ids, hashes: letters and digits mixed
-STOPWORDS = frozenset(
-    "a an and are as at be but by for from has have if in into is it its not of on or such that the their then "
-    "there these they this to was were when which will with you your".split()
+# Function words (PostgreSQL's English stop list, so that both engines drop the same words) and question filler
+# ("how do I ...", "why does my ..."): they say nothing about the problem. The function words that change its
+# meaning (`not`, `but`, `only`, `both`, `all`, `no`, `nor`: "antispam only", "both bypassed", "all email is
+# rejected") are kept as MEANING_WORDS: scored by `kb.search.relevance`, not searched by the engines (PostgreSQL
+# cannot index them). Contractions ("doesn't") become `not`.
+MEANING_WORDS = frozenset("not but only both all no nor".split())
+POSTGRES_STOPWORDS = frozenset(
+    "a about above after again against all am an and any are as at be because been before being below between "
+    "both but by can did do does doing don down during each few for from further had has have having he her here "
+    "hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of "
+    "off on once only or other our ours ourselves out over own s same she should so some such t than that the "
+    "their theirs them themselves then there these they this those through to too under until up very was we "
+    "were what when where which while who whom why will with you your yours yourself yourselves".split()
 )
+STOPWORDS = (
+    POSTGRES_STOPWORDS
+    | frozenset(
+        "im ive could would may might must shall whats get gets getting got also still please help anyone "
+        "someone somebody else hi hello thanks thank d ll re ve m ca wo "
+        # Log line furniture: dates and times.
+        "jan feb mar apr jun jul aug sep oct nov dec mon tue wed thu fri sat sun".split()
+    )
+) - MEANING_WORDS
+CONTRACTION_RE = re.compile(r"\b(\w+)n['’]t\b", re.IGNORECASE)
 
 
 class SearchError(ValueError):
@@ -27,9 +50,15 @@ class SearchError(ValueError):
 
 @dataclass(frozen=True)
 class Token:
-    text: str  # lower case; only letters, digits and dots
+    text: str  # lower case; only letters, digits, dots, and single spaces between the words of a phrase
     code: bool = False  # a reply code (550) or an enhanced status code (5.7.1)
     prefix: bool = False  # the word being typed: also match words that start with it
+    synonyms: tuple[str, ...] = ()  # other words or phrases that mean the same (kb.models.SynonymSet)
+
+    @property
+    def meaning_word(self) -> bool:
+        """not, but, only, both...: scored, never searched (see MEANING_WORDS)."""
+        return self.text in MEANING_WORDS
 
 
 def clean(query: str) -> str:
@@ -44,11 +73,14 @@ def tokenize(query: str, *, typing: bool = True) -> list[Token]:
 
     With `typing`, a last word not followed by space is a prefix (search-as-you-type).
     """
-    text = unicodedata.normalize("NFKC", ADDRESS_RE.sub(" ", query)).lower()
+    text = unicodedata.normalize("NFKC", HOST_RE.sub(" ", ADDRESS_RE.sub(" ", query))).lower()
+    text = CONTRACTION_RE.sub(r"\1 not", text)
     matches = list(TOKEN_RE.finditer(text))
     tokens: dict[str, Token] = {}
     for match in matches:
         word = match.group(0)
+        if version := VERSIONED_RE.fullmatch(word):  # exchange2019, tls1: the name is the word
+            word = version.group(1)
         code = bool(re.fullmatch(r"[245]\d\d|\d(?:\.\d{1,3}){2}", word))
         if not code and (word in STOPWORDS or word.isdigit() or "." in word or _is_noise(word)):
             continue
@@ -62,7 +94,12 @@ def tokenize(query: str, *, typing: bool = True) -> list[Token]:
 
 
 def _is_noise(word: str) -> bool:
-    return len(word) > 40 or (len(word) >= 6 and bool(MIXED_RE.match(word)))
+    """Single letters, overlong words, and queue ids or hashes: letters and digits mixed, long or digit-heavy
+    (4BQ1x2Z3Ab012345), not names with a digit (p3scan, tls1)."""
+    if len(word) > 40 or len(word) == 1:
+        return True
+    mixed = bool(MIXED_RE.match(word))
+    return mixed and (len(word) >= 8 or (len(word) >= 6 and sum(c.isdigit() for c in word) >= 3))
 
 
 def light_stem(word: str) -> str:

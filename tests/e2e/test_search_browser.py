@@ -102,3 +102,22 @@ def test_plain_form_submit_works_without_javascript(page: Page, portal):
     page.get_by_role("button", name="Search").click()
     expect(page).to_have_url(re.compile(r"/search/\?q=550"))
     expect(results(page).first).to_contain_text("KB-0001")
+
+
+def test_weak_results_are_shown_apart_from_answers(page: Page, portal):
+    # Not covered by the guide: related articles only, under their own heading, none shown as an answer.
+    page.goto(portal + "/search/")
+    page.get_by_role("searchbox").fill("DKIM signature verification failed")
+    page.get_by_role("button", name="Search").click()
+    weak = page.locator("#weak-results")
+    expect(weak.get_by_role("heading", name="No article matches this closely")).to_be_visible()
+    expect(weak.locator(".result").first).to_be_visible()
+    expect(page.locator("#strong-results")).to_have_count(0)
+    # A bounce the guide covers (Postfix says 554, the guide 550): the answer first, above any weak result.
+    box = page.get_by_role("searchbox")
+    box.fill("")
+    box.press_sequentially("554 5.7.1 <bob@example.com>: Relay access denied ", delay=5)
+    expect(page.locator("#strong-results .result h3").first).to_contain_text("KB-0001")
+    strong_box = page.locator("#strong-results").bounding_box()
+    if page.locator("#weak-results").count():
+        assert strong_box["y"] < page.locator("#weak-results").bounding_box()["y"]

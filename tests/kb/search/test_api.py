@@ -20,7 +20,7 @@ def test_api_shape_is_exactly_as_specified(client, guide):
     assert data["explanation"]["codes"][0]["code"] == "451"
     assert data["query"] == "451" and data["count"] == len(data["results"]) >= 2
     first = data["results"][0]
-    assert set(first) == {"kb", "slug", "title", "url", "score", "snippet", "symptoms"}
+    assert set(first) == {"kb", "slug", "title", "url", "score", "snippet", "symptoms", "relevance"}
     assert first["kb"] == "KB-0006"
     assert first["url"] == f"/kb/6/{first['slug']}/"
     assert first["title"] == "SMTP clients receive the message 451 Try again later."
