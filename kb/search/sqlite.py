@@ -65,8 +65,10 @@ class SQLiteEngine(Engine):
         with connection.cursor() as cursor:
             cursor.execute(PAGE_TABLE_SQL)
             cursor.execute("DELETE FROM temp.kb_search_page")
+            # OR REPLACE: a connection shared between threads (Django's live test server on an in-memory database)
+            # may run two searches' DELETE and INSERT interleaved; a stale row is replaced instead of a 500.
             cursor.execute(
-                "INSERT INTO temp.kb_search_page(rowid, title, symptoms, causes, body) "  # noqa: S608
+                "INSERT OR REPLACE INTO temp.kb_search_page(rowid, title, symptoms, causes, body) "  # noqa: S608
                 "SELECT article_id, title, symptoms, causes, body FROM kb_searchdocument "
                 f"WHERE article_id IN ({marks})",
                 article_ids,
