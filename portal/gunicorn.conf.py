@@ -10,7 +10,7 @@ import multiprocessing
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8001")  # loopback (or unix:/path): only nginx talks to gunicorn
-# Two workers per core: measured ahead of 2 x CPUs + 1 on a 2-core machine (docs/benchmarks.md).
+# Two workers per core: measured ahead of 2 x CPUs + 1 on a 2-core machine (before nginx; not re-measured since).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
 # One request at a time per worker. Above 1, gunicorn runs its stock gthread worker instead: worth it where
 # requests mostly wait, e.g. on a database across the network.
