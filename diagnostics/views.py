@@ -14,6 +14,7 @@ from diagnostics.forms import RunForm
 from diagnostics.models import DiagnosticRun, ProtectedDomain
 from diagnostics.presenters import run_context
 from diagnostics.system_checks import configuration_problems
+from portal.htmx import varies_on_htmx
 
 
 def recent_runs(user: object, **filters: object) -> list[DiagnosticRun]:
@@ -57,6 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "diagnostics/index.html", context, status=status)
 
 
+@varies_on_htmx
 @login_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     DiagnosticRun.objects.expire_stale()

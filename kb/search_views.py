@@ -12,6 +12,7 @@ from kb.search import SearchError, SearchResults, search
 from kb.search.log import opened, record, remember
 from kb.search.params import SearchParams, parse_params
 from kb.search.text import tokenize
+from portal.htmx import varies_on_htmx
 from portal.numbers import BIGINT_MAX, INT_MAX, parse_id
 from portal.ratelimit import search_rate_limit
 
@@ -78,24 +79,29 @@ def _page(request: HttpRequest, template: str, url_name: str, *, explain_codes: 
     context["explanation"] = explain(results.query) if results and explain_codes else None
     context["groups"] = symptom_groups(results, context["ticked"])
     log = None
+    # Back or Forward to a search this page pushed: htmx asks for the whole page (HX-History-Restore-Request, without
+    # HX-Request: see base.html), logged like the typing that made that history entry.
+    restoring = request.htmx.history_restore_request
     if results and not params.empty:
-        log = record(request, results, "typing" if request.htmx else "page")
+        log = record(request, results, "typing" if request.htmx or restoring else "page")
         context["log_id"] = log.pk if log else None
         if not results.hits:
             context["categories"], context["categories_related"] = related_categories(params, results)
-    partial = request.htmx and not request.htmx.history_restore_request
+    partial = request.htmx and not restoring  # whole pages for restores even if HX-Request is sent
     response = render(request, f"{template}#results" if partial else template, context, status=status)
     if log is not None:
         remember(response, log)
     return response
 
 
+@varies_on_htmx
 @search_rate_limit
 def search_page(request: HttpRequest) -> HttpResponse:
     """`/search/?q=...&symptom=1`: results as you type (htmx partial) or on submit (whole page)."""
     return _page(request, "kb/search.html", "kb:search", explain_codes=True)
 
 
+@varies_on_htmx
 @search_rate_limit
 def symptoms_page(request: HttpRequest) -> HttpResponse:
     """`/symptoms/`: tick the symptoms observed; articles narrow and rank live."""

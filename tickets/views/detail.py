@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from portal.htmx import varies_on_htmx
 from tickets import runs
 from tickets.access import get_ticket, require
 from tickets.forms import CommentForm, LinkForm, UpdateForm
@@ -44,6 +45,7 @@ def render_detail(request: HttpRequest, ticket: Ticket, status: int = 200, **for
     return render(request, template, detail_context(request, ticket, **forms), status=status)
 
 
+@varies_on_htmx
 @require(can_use_tickets)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_ticket(request, pk)
@@ -52,6 +54,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_detail(request, ticket)
 
 
+@varies_on_htmx
 @require(can_use_tickets)
 def live_runs(request: HttpRequest, pk: int) -> HttpResponse:
     """The attached runs' partial, polled by htmx while a run is still going."""

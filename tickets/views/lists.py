@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from portal.htmx import varies_on_htmx
 from tickets.access import require, visible_tickets
 from tickets.forms import FilterForm
 from tickets.queries import filter_tickets
@@ -12,6 +13,7 @@ from tickets.roles import can_use_tickets, is_helpdesk
 PAGE_SIZE = 20
 
 
+@varies_on_htmx
 @require(can_use_tickets)
 def ticket_list(request: HttpRequest) -> HttpResponse:
     helpdesk = is_helpdesk(request.user)

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kb.models import Symptom
+from portal.htmx import varies_on_htmx
 from portal.numbers import parse_id
 from tickets.access import require
 from tickets.forms import ArticleField
@@ -45,6 +46,7 @@ def report(request: HttpRequest) -> HttpResponse:
     return redirect(ticket)
 
 
+@varies_on_htmx
 @require_http_methods(["GET", "POST"])
 @require(is_gateway_admin)
 def suggestions(request: HttpRequest) -> HttpResponse:
