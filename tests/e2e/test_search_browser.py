@@ -121,3 +121,71 @@ def test_weak_results_are_shown_apart_from_answers(page: Page, portal):
     strong_box = page.locator("#strong-results").bounding_box()
     if page.locator("#weak-results").count():
         assert strong_box["y"] < page.locator("#weak-results").bounding_box()["y"]
+
+
+def watch_console(page: Page) -> list[str]:
+    """Console errors (CSP violations included: Chromium reports them there) and uncaught exceptions."""
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    return problems
+
+
+def expect_whole_search_page(page: Page, query: str, first_result: str) -> None:
+    """The page as loaded, not a fragment: header, styles, heading, the box holding `query`, and its results."""
+    expect(page).to_have_url(re.compile(rf"/search/\?q={query}$"))
+    expect(page.locator("header.site-header")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Search")).to_be_visible()
+    expect(page.locator("link[rel=stylesheet]")).to_have_count(2)
+    expect(page.get_by_role("searchbox")).to_have_value(query)
+    expect(page.locator("#search-status")).to_contain_text(f"for “{query}”")
+    expect(results(page).first).to_contain_text(first_result)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_back_and_forward_after_opening_a_result_show_whole_pages(page: Page, portal, width):
+    # The history model: each query (and tick) whose results were shown is an entry; Back and Forward show that
+    # entry's whole page, never a cached partial.
+    page.set_viewport_size({"width": width, "height": 900})
+    problems = watch_console(page)
+    page.goto(portal + "/search/")
+    box = page.get_by_role("searchbox")
+    box.fill("exchange")
+    expect(results(page).first).to_contain_text("KB-0009")
+    expect(page).to_have_url(re.compile(r"q=exchange$"))
+    box.fill("greylisting")
+    expect(results(page).first).to_contain_text("KB-0006")
+    expect(page).to_have_url(re.compile(r"q=greylisting$"))
+
+    results(page).first.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/kb/\d+/"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("451 Try again later")
+
+    page.go_back()
+    expect_whole_search_page(page, "greylisting", "KB-0006")
+    page.go_back()
+    expect_whole_search_page(page, "exchange", "KB-0009")
+    page.go_forward()
+    expect_whole_search_page(page, "greylisting", "KB-0006")
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/kb/\d+/"))
+
+    # Symptom ticks are entries too: Back unticks, Forward ticks again, each a whole page.
+    reply = Symptom.objects.get(text="451 Try again later")
+    page.goto(portal + "/symptoms/")
+    checkbox = page.locator(f"#symptom-{reply.pk}")
+    checkbox.check()
+    expect(results(page)).to_have_count(2)
+    expect(page).to_have_url(re.compile(rf"/symptoms/\?q=&symptom={reply.pk}$"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/symptoms/$"))
+    expect(page.locator("header.site-header")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="What do you see?")).to_be_visible()
+    expect(page.locator(f"#symptom-{reply.pk}")).not_to_be_checked()
+    expect(results(page)).to_have_count(0)
+    page.go_forward()
+    expect(page.locator(f"#symptom-{reply.pk}")).to_be_checked()
+    expect(results(page)).to_have_count(2)
+    expect(page.locator("header.site-header")).to_be_visible()
+
+    assert problems == []

@@ -50,6 +50,7 @@ def test_htmx_is_told_to_restore_without_hx_request(client, guide):
     html = client.get("/search/").content.decode()
     assert '"historyRestoreAsHxRequest": false' in html
     assert 'hx-history="false"' in html  # no snapshot: Back re-fetches the page of that URL
+    assert "{#" not in html and "#}" not in html  # template comments stay comments
 
 
 def test_search_pages_have_no_inline_style(client, guide):
