@@ -134,8 +134,10 @@ def watch_console(page: Page) -> list[str]:
 def expect_whole_search_page(page: Page, query: str, first_result: str) -> None:
     """The page as loaded, not a fragment: header, styles, heading, the box holding `query`, and its results."""
     expect(page).to_have_url(re.compile(rf"/search/\?q={query}$"))
+    expect(page.locator("header.site-header")).to_have_count(1)  # not a page inside the page either
     expect(page.locator("header.site-header")).to_be_visible()
     expect(page.get_by_role("heading", level=1, name="Search")).to_be_visible()
+    expect(page.locator("#search-form")).to_have_count(1)
     expect(page.locator("link[rel=stylesheet]")).to_have_count(2)
     expect(page.get_by_role("searchbox")).to_have_value(query)
     expect(page.locator("#search-status")).to_contain_text(f"for “{query}”")
@@ -157,6 +159,17 @@ def test_back_and_forward_after_opening_a_result_show_whole_pages(page: Page, po
     expect(results(page).first).to_contain_text("KB-0006")
     expect(page).to_have_url(re.compile(r"q=greylisting$"))
 
+    # Back and Forward inside the page: htmx fetches the entry's whole page (hx-history="false": no snapshot).
+    page.go_back()
+    expect_whole_search_page(page, "exchange", "KB-0009")
+    page.go_forward()
+    expect_whole_search_page(page, "greylisting", "KB-0006")
+
+    # What the browser's HTTP cache holds for this URL is what Back may show when the page itself is gone (browsers
+    # use a stored answer on Back without revalidating it): a request without HX-Request that takes any stored
+    # answer must get the whole page, never the results partial that htmx fetched from the same URL.
+    stored = page.evaluate("fetch(location.href, {cache: 'force-cache'}).then(response => response.text())")
+    assert "<html" in stored and 'class="site-header"' in stored and 'value="greylisting"' in stored
     results(page).first.get_by_role("link").click()
     expect(page).to_have_url(re.compile(r"/kb/\d+/"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("451 Try again later")
