@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 
 from diagnostics.checks import REGISTRY
+from diagnostics.forms import skipped_checks
 from diagnostics.models import CheckResult, DiagnosticRun
 from kb.models import Article
 
@@ -24,14 +25,21 @@ class ResultView:
     transcript_text: str = ""
 
 
-def timing_rows(details: dict) -> list[dict]:
-    """Each timed target's phases as bar segments (width in steps of 5 %), scaled to the slowest target."""
+def timed_rows(details: dict) -> list[dict]:
+    """Each timed target's phases (key, label, ms) and their total, without bars."""
     rows = []
     for row in details.get("timings", []) if isinstance(details, dict) else []:
         phases = [(key, label, int(row[key])) for key, label in PHASES if isinstance(row.get(key), int | float)]
         if phases:
             rows.append({"label": str(row.get("label", "")), "phases": phases, "total": sum(ms for *_, ms in phases)})
-    scale = max((row["total"] for row in rows), default=0) or 1
+    return rows
+
+
+def timing_rows(details: dict, scale: int | None = None) -> list[dict]:
+    """Each timed target's phases as bar segments (width in steps of 5 %) on one scale: `scale` ms is the full
+    bar (the run's slowest target, so bars compare across checks); without it the slowest target here."""
+    rows = timed_rows(details)
+    scale = scale or max((row["total"] for row in rows), default=0) or 1
     for row in rows:
         row["bars"] = [
             {"key": key, "label": label, "ms": ms, "step": round(ms * BAR_STEPS / scale)}
@@ -65,8 +73,14 @@ def vantage_problem(results: list[CheckResult]) -> dict | None:
     }
 
 
+def run_scale(results: list[CheckResult]) -> int:
+    """The full bar of a run's timing bars: its slowest timed target in any check (ms, at least 1)."""
+    return max((row["total"] for r in results for row in timed_rows(r.details)), default=0) or 1
+
+
 def present(run: DiagnosticRun, results: list[CheckResult] | None = None) -> list[ResultView]:
     results = list(run.results.all()) if results is None else results
+    scale = run_scale(results)
     wanted = {kb for r in results for kb in r.articles}
     articles = {a.kb_number: a for a in Article.objects.by_kb_numbers(wanted).only("number", "slug", "title")}
     return [
@@ -74,7 +88,7 @@ def present(run: DiagnosticRun, results: list[CheckResult] | None = None) -> lis
             result=r,
             label=REGISTRY[r.check_name].label if r.check_name in REGISTRY else r.check_name,
             articles=[(kb, articles.get(kb)) for kb in r.articles],
-            timings=timing_rows(r.details),
+            timings=timing_rows(r.details, scale),
             details_json=json.dumps(r.details, indent=2, sort_keys=True) if r.details else "",
             commands_text="\n".join(r.gateway_commands),
             transcript_text="\n".join(r.details.get("transcript", [])) if isinstance(r.details, dict) else "",
@@ -85,4 +99,10 @@ def present(run: DiagnosticRun, results: list[CheckResult] | None = None) -> lis
 
 def run_context(run: DiagnosticRun) -> dict:
     results = list(run.results.all())
-    return {"run": run, "results": present(run, results), "phases": PHASES, "vantage": vantage_problem(results)}
+    return {
+        "run": run,
+        "results": present(run, results),
+        "phases": PHASES,
+        "vantage": vantage_problem(results),
+        "skipped": skipped_checks(run.to_target(), run.protected_domain_id is not None, run.checks),
+    }

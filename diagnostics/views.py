@@ -22,9 +22,26 @@ def recent_runs(user: object, **filters: object) -> list[DiagnosticRun]:
     return list(queryset.select_related("requested_by", "protected_domain")[:25])
 
 
+def may_run(user: object) -> bool:
+    return user.has_perm("diagnostics.add_diagnosticrun")
+
+
 def require_run_permission(request: HttpRequest) -> None:
-    if not request.user.has_perm("diagnostics.add_diagnosticrun"):
+    if not may_run(request.user):
         raise PermissionDenied("You may not start diagnostic runs.")
+
+
+def initial_for(request: HttpRequest) -> dict | None:
+    """`?domain=` preselects that protected domain (or fills the typed domain for those who may type one)."""
+    typed = request.GET.get("domain", "").strip()
+    if not typed:
+        return None
+    try:
+        name = normalize_domain(typed)
+    except InvalidTarget:
+        return {"domain": typed}  # shown as typed; submitting it says what is wrong
+    record = ProtectedDomain.objects.for_user(request.user).filter(name=name).first()
+    return {"protected_domain": record.pk} if record else {"domain": typed}
 
 
 @login_required
@@ -47,12 +64,14 @@ def index(request: HttpRequest) -> HttpResponse:
             return redirect(run)
         status = 400
     else:
-        initial = {"domain": request.GET["domain"]} if request.GET.get("domain") else None
-        form = RunForm(initial=initial, user=request.user)
+        form = RunForm(initial=initial_for(request), user=request.user)
+    domains = list(ProtectedDomain.objects.for_user(request.user))
     context = {
         "form": form,
+        # Only what the user may do: no form without the permission, nor without a domain to test.
+        "may_run": may_run(request.user) and (form.may_type or bool(domains)),
         "runs": recent_runs(request.user),
-        "domains": ProtectedDomain.objects.for_user(request.user),
+        "domains": domains,
         "config_problems": configuration_problems(),
     }
     return render(request, "diagnostics/index.html", context, status=status)
@@ -65,7 +84,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     runs = DiagnosticRun.objects.visible_to(request.user).select_related("requested_by", "protected_domain")
     run = get_object_or_404(runs, pk=pk)
     template = "diagnostics/run.html#results" if request.htmx else "diagnostics/run.html"
-    return render(request, template, run_context(run))
+    return render(request, template, {**run_context(run), "may_run": may_run(request.user)})
 
 
 @login_required
@@ -91,5 +110,6 @@ def history(request: HttpRequest, domain: str) -> HttpResponse:
         "domain": domain,
         "runs": recent_runs(request.user, domain=domain),
         "record": ProtectedDomain.objects.for_user(request.user).filter(name=domain).first(),
+        "may_run": may_run(request.user),
     }
     return render(request, "diagnostics/history.html", context)

@@ -133,10 +133,78 @@ def test_bad_domain_is_a_400_with_a_clear_message_and_keeps_the_input(diag, clie
     assert DiagnosticRun.objects.count() == 0
 
 
-def test_typed_domain_is_limited_to_dns_checks(diag, client):
-    response = client.post(INDEX, {"domain": "one.test", "checks": ["mx_records", "relay_denied"]})
+def test_typed_domain_with_every_check_ticked_runs_what_can_run_and_says_what_was_skipped(
+    diag, client, django_capture_on_commit_callbacks
+):
+    form = client.get(INDEX).content.decode()
+    assert form.count('type="checkbox" name="checks"') == 5 and form.count("checked") == 5  # the default: all
+    response = start(
+        client,
+        django_capture_on_commit_callbacks,
+        domain="one.test",
+        checks=["mx_records", "fortiguard_egress", "dnsbl_latency", "smtp_recipient_verification", "relay_denied"],
+    )
+    assert response.status_code == 302
+    run = DiagnosticRun.objects.get()
+    assert run.checks == ["mx_records", "fortiguard_egress", "dnsbl_latency"]
+    html = client.get(run.get_absolute_url()).content.decode()
+    skipped = re.search(r'<div class="card diag-skipped" id="skipped-checks">(.*?)</div>', html, re.S).group(1)
+    assert "Not run on one.test" in skipped
+    assert "SMTP recipient verification: needs a protected domain with an SMTP server" in skipped
+    assert "Relay denied: needs a protected domain with a gateway" in skipped
+    assert 'id="check-relay_denied"' not in html
+
+
+def test_typed_domain_with_only_checks_that_cannot_run_on_it_is_a_400_saying_why(diag, client):
+    response = client.post(INDEX, {"domain": "one.test", "checks": ["relay_denied"]})
     assert response.status_code == 400
-    assert "can only run on a protected domain" in response.content.decode()
+    html = response.content.decode()
+    assert "None of the ticked checks can run on one.test: Relay denied needs a protected domain with a gateway" in html
+    assert 'value="one.test"' in html and DiagnosticRun.objects.count() == 0
+
+
+def test_protected_domain_skips_the_checks_its_record_lacks(diag, client, django_capture_on_commit_callbacks):
+    record = ProtectedDomain.objects.create(name="one.test", gateway_hosts="mx.gw.test")  # no SMTP server
+    start(
+        client,
+        django_capture_on_commit_callbacks,
+        protected_domain=record.pk,
+        checks=["mx_records", "smtp_recipient_verification", "relay_denied"],
+    )
+    run = DiagnosticRun.objects.get()
+    assert run.checks == ["mx_records", "relay_denied"]
+    html = client.get(run.get_absolute_url()).content.decode()
+    assert "SMTP recipient verification: no SMTP server is configured for this domain." in html
+
+
+def test_query_domain_preselects_the_protected_domain(diag, client):
+    record = ProtectedDomain.objects.create(name="one.test")
+    html = client.get(INDEX, {"domain": "ONE.test"}).content.decode()
+    assert f'<option value="{record.pk}" selected>one.test</option>' in html
+    assert 'value="two.test"' in client.get(INDEX, {"domain": "two.test"}).content.decode()
+
+
+def test_run_status_is_the_same_in_the_header_and_on_each_check(diag, client):
+    run = services.create_run(Target("one.test"), ["mx_records", "dnsbl_latency"])
+    html = client.get(run.get_absolute_url()).content.decode()
+    assert html.count('<span class="badge badge-pending">Queued</span>') == 3  # the header and both checks
+    assert "Running" not in html and "Waiting for a worker to start the checks" in html
+    DiagnosticRun.objects.filter(pk=run.pk).update(state="running")
+    html = client.get(run.get_absolute_url()).content.decode()
+    assert html.count('<span class="badge badge-pending">Running</span>') == 3 and "Queued" not in html
+
+
+def test_timing_bars_of_one_run_share_one_scale(diag, client):
+    from diagnostics.models import CheckResult
+
+    run = services.create_run(Target("one.test"), ["mx_records", "fortiguard_egress"])
+    slow, fast = {"timings": [{"label": "a", "dns": 100, "connect": 100}]}, {"timings": [{"label": "b", "dns": 2}]}
+    CheckResult.objects.filter(run=run, check_name="mx_records").update(status="pass", details=fast)
+    CheckResult.objects.filter(run=run, check_name="fortiguard_egress").update(status="pass", details=slow)
+    html = client.get(run.get_absolute_url()).content.decode()
+    assert 'diag-phase-dns diag-w-0" title="DNS 2 ms"' in html  # 2 ms of 200 ms: no longer a full bar
+    assert 'diag-phase-dns diag-w-10" title="DNS 100 ms"' in html
+    assert 'diag-phase-connect diag-w-10" title="Connect 100 ms"' in html
 
 
 def test_internationalized_domain_is_stored_in_idna(diag, client, django_capture_on_commit_callbacks):
@@ -234,6 +302,47 @@ def test_gateway_admins_test_only_their_own_domains(gateway_admin, django_user_m
     assert client.get(reverse("diagnostics:run", args=[theirs.pk])).status_code == 404
     assert client.post(reverse("diagnostics:run_again", args=[theirs.pk])).status_code == 404
     assert DiagnosticRun.objects.count() == 1
+
+
+def test_history_has_a_run_now_button_that_repeats_the_latest_run(diag, client, django_capture_on_commit_callbacks):
+    services.run_checks_now(Target("one.test"), ["dnsbl_latency"])
+    latest = services.run_checks_now(Target("one.test"), ["mx_records"])
+    html = client.get(reverse("diagnostics:history", args=["one.test"])).content.decode()
+    action = reverse("diagnostics:run_again", args=[latest.pk])
+    assert f'<form method="post" action="{action}"' in html and ">Run now</button>" in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(action)
+    again = DiagnosticRun.objects.order_by("-pk").first()
+    assert response["Location"] == again.get_absolute_url() and again.checks == ["mx_records"]
+
+
+def test_kb_editor_sees_a_sentence_instead_of_a_form_they_cannot_use(diag, django_user_model):
+    from django.contrib.auth.models import Group
+
+    editor = django_user_model.objects.create_user("editor")
+    editor.groups.add(Group.objects.get(name="kb-editors"))
+    client = Client()
+    client.force_login(editor)
+    html = client.get(INDEX).content.decode()
+    assert "Your account cannot start diagnostic checks" in html
+    assert "<select" not in html and '<form method="post" action="/diagnostics/"' not in html
+    assert 'href="/diagnostics/"' not in html  # no navigation link to a page with nothing to do
+    run = services.run_checks_now(Target("one.test"), ["mx_records"])
+    assert ">Run now<" not in client.get(reverse("diagnostics:history", args=["one.test"])).content.decode()
+    assert client.post(INDEX, {"domain": "one.test", "checks": ["mx_records"]}).status_code == 403
+    assert client.post(reverse("diagnostics:run_again", args=[run.pk])).status_code == 403
+
+
+def test_gateway_admin_without_a_domain_is_told_why_there_is_no_form(diag, django_user_model):
+    from django.contrib.auth.models import Group
+
+    admin = django_user_model.objects.create_user("newadmin")
+    admin.groups.add(Group.objects.get(name="gateway-admins"))
+    client = Client()
+    client.force_login(admin)
+    html = client.get(INDEX).content.decode()
+    assert "No protected domain is assigned to your account yet" in html and "<select" not in html
 
 
 def test_users_without_a_role_cannot_start_runs(django_user_model):
