@@ -53,3 +53,60 @@ def portal(live_server, transactional_db):
 
     import_guide(settings.GUIDE_PATH.read_text(encoding="utf-8"))
     return live_server.url
+
+
+# --- Content-Security-Policy: every browser test fails on a violation ---------------------------------------------
+# Chromium reports a blocked inline style or script twice: as a `securitypolicyviolation` event in the page and as a
+# console error ("... violates the following Content Security Policy directive ..."). Both are collected for every
+# page of every test (the `page` fixture below wraps pytest-playwright's), and the test fails when any was seen.
+
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}` +
+    (event.sample ? ` (${event.sample})` : "")
+  );
+});
+"""
+
+
+@pytest.fixture
+def csp_violations() -> list[str]:
+    """The CSP violations seen so far in this test (a test that provokes one on purpose empties the list)."""
+    return []
+
+
+@pytest.fixture
+def page(page, csp_violations):
+    page.expose_function("reportCspViolation", lambda text: csp_violations.append(f"event: {text}"))
+    page.add_init_script(CSP_LISTENER)
+    page.on(
+        "console",
+        lambda message: (
+            csp_violations.append(f"console: {message.text}") if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield page
+    if not page.is_closed():
+        page.wait_for_timeout(50)  # let events already raised in the page reach Python
+    assert not csp_violations, "Content-Security-Policy violations in the browser:\n" + "\n".join(csp_violations)
+
+
+# --- Screenshots of the main flows, for a reviewer (test-results/screenshots/, ignored by git) --------------------
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+
+
+@pytest.fixture
+def screenshot(page, request):
+    """`screenshot(name)` saves the whole page as screenshots/<test>-<name>-<width>px.png and returns the path."""
+
+    def take(name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        width = page.viewport_size["width"] if page.viewport_size else 0
+        test = "".join(c if c.isalnum() or c in "-_" else "-" for c in request.node.name)
+        path = SCREENSHOTS / f"{test}-{name}-{width}px.png"
+        page.screenshot(path=str(path), full_page=True, caret="initial", animations="allow")
+        return path
+
+    return take
