@@ -8,9 +8,8 @@ def test_inline_style_and_script_are_collected_as_violations(page: Page, portal,
     page.goto(portal + "/")
     assert csp_violations == []  # the portal's own page has none
     page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p id=styled style=\"color: red\">x</p>')")
-    page.evaluate(
-        "() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1'; document.body.append(s); }"
-    )
+    script = "const s = document.createElement('script'); s.textContent = 'window.ran = 1'; document.body.append(s);"
+    page.evaluate(f"() => {{ {script} }}")
     page.wait_for_function("document.getElementById('styled')")
     page.wait_for_timeout(200)  # the events reach Python asynchronously
     assert page.evaluate("window.ran") is None  # the policy blocked the script
