@@ -40,9 +40,19 @@ def skipped_checks(target: Target, protected: bool, ran: list[str]) -> list[dict
     return skipped
 
 
+# Next to the check in the form: what it needs and who sets it.
+NEEDS_IN_FORM = {
+    "smtp_recipient_verification": "the domain's SMTP server, set by an administrator",
+    "relay_denied": "the domain's gateway, set by an administrator",
+}
+
+
 def check_choices() -> list[tuple[str, str]]:
     return [
-        (name, f"{REGISTRY[name].label} ({NEEDS_PROTECTED[name]})" if name in NEEDS_PROTECTED else REGISTRY[name].label)
+        (
+            name,
+            f"{REGISTRY[name].label} (needs {NEEDS_IN_FORM[name]})" if name in NEEDS_IN_FORM else REGISTRY[name].label,
+        )
         for name in CHECK_NAMES
     ]
 

@@ -71,3 +71,16 @@ document.addEventListener("htmx:afterRequest", (event) => {
   const target = document.getElementById(form.dataset.focusAfter);
   if (target) target.focus({ preventScroll: true });
 });
+
+// Search: the symptom selector is a <details> inside the results that each query replaces; a reader who collapsed
+// it keeps it collapsed (the server renders it open).
+let symptomPanelOpen = null;
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const panel = document.getElementById("symptom-panel");
+  if (panel && event.detail.target && event.detail.target.id === "search-results") symptomPanelOpen = panel.open;
+});
+document.addEventListener("htmx:afterSwap", () => {
+  const panel = document.getElementById("symptom-panel");
+  if (panel && symptomPanelOpen !== null) panel.open = symptomPanelOpen;
+  symptomPanelOpen = null;
+});

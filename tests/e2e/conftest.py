@@ -4,6 +4,7 @@ Outside CI a missing Chromium skips these tests; in CI (CI=true) it fails them.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -104,7 +105,7 @@ def screenshot(page, request):
     def take(name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         width = page.viewport_size["width"] if page.viewport_size else 0
-        test = "".join(c if c.isalnum() or c in "-_" else "-" for c in request.node.name)
+        test = re.sub(r"[^A-Za-z0-9_]+", "-", request.node.name).strip("-")
         path = SCREENSHOTS / f"{test}-{name}-{width}px.png"
         page.screenshot(path=str(path), full_page=True, caret="initial", animations="allow")
         return path
