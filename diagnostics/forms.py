@@ -27,7 +27,7 @@ def skip_reason(name: str, target: Target, protected: bool) -> str | None:
     if missing is None:
         return None
     if not protected:
-        return f"{NEEDS_PROTECTED.get(name, 'needs a protected domain')}: an administrator sets them, not the form"
+        return f"{NEEDS_PROTECTED.get(name, 'needs a protected domain')} (only an administrator sets these)"
     return missing
 
 

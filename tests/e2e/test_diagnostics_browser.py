@@ -64,3 +64,70 @@ def test_working_resolver_shows_no_banner(page: Page, portal, helpdesk, diag):  
     run_checks(page, portal, "one.test")
     expect(page.locator("#check-mx_records .badge-pass")).to_be_visible(timeout=10_000)
     expect(page.locator("#vantage")).to_have_count(0)
+
+
+def fits(page: Page) -> bool:
+    scroll, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    return scroll <= viewport
+
+
+@pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)], ids=["desktop", "mobile"])
+def test_typed_domain_with_the_default_checks_runs_what_it_can_and_history_runs_it_again(
+    page: Page,
+    portal,
+    helpdesk,
+    diag,  # noqa: F811
+    screenshot,
+    width,
+    height,
+):
+    page.set_viewport_size({"width": width, "height": height})
+    log_in(page, portal)
+    page.goto(portal + "/diagnostics/")
+    boxes = page.locator("input[name=checks]")
+    expect(boxes).to_have_count(5)
+    for index in range(5):
+        expect(boxes.nth(index)).to_be_checked()  # the default: every check
+    page.get_by_label("Or any domain").fill("one.test")
+    screenshot("form")
+    page.get_by_role("button", name="Run checks").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Diagnostics for one.test")
+    expect(page.locator("#check-mx_records .badge-pass")).to_be_visible(timeout=10_000)
+    expect(page.locator("#results-heading .badge")).not_to_have_text(re.compile("Queued|Running", re.I), timeout=10_000)
+    expect(page.locator(".diag-result")).to_have_count(3)
+    skipped = page.locator("#skipped-checks")
+    expect(skipped).to_contain_text("SMTP recipient verification: needs a protected domain with an SMTP server")
+    expect(skipped).to_contain_text("Relay denied: needs a protected domain with a gateway")
+    screenshot("run")
+    assert fits(page)
+
+    page.get_by_role("link", name="History for one.test").click()
+    expect(page.locator(".diag-table tbody tr")).to_have_count(1)
+    assert fits(page)
+    page.get_by_role("button", name="Run now").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Diagnostics for one.test")
+    expect(page.locator(".diag-result")).to_have_count(3)
+    page.get_by_role("link", name="History for one.test").click()
+    expect(page.locator(".diag-table tbody tr")).to_have_count(2)
+    screenshot("history")
+    assert fits(page)
+
+
+def test_a_kb_editor_is_told_they_cannot_run_checks_instead_of_a_broken_form(page: Page, portal, helpdesk, screenshot):
+    from django.contrib.auth import get_user_model
+
+    from tickets.roles import KB_EDITORS
+
+    editor = get_user_model().objects.create_user("ed", "ed@example.com", PASSWORD)
+    editor.groups.add(Group.objects.get(name=KB_EDITORS))
+    page.goto(portal + "/accounts/login/")
+    page.get_by_label("Username").fill("ed")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="Diagnostics")).to_have_count(0)
+    page.goto(portal + "/diagnostics/")
+    expect(page.locator("#run-not-allowed")).to_contain_text("Your account cannot start diagnostic checks")
+    expect(page.locator("select, input[name=checks]")).to_have_count(0)
+    expect(page.get_by_role("button", name="Run checks")).to_have_count(0)
+    screenshot("diagnostics")
