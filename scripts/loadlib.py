@@ -7,11 +7,13 @@ every process is stopped at the end.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
 import secrets
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,6 +31,8 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 PORT = int(os.environ.get("LOADTEST_PORT", "8765"))  # nginx
 UPSTREAM_PORT = PORT + 1  # gunicorn, behind nginx
 BASE = f"http://127.0.0.1:{PORT}"
+# gunicorn's settings; an A/B run may name a file that imports portal/gunicorn.conf.py and changes one thing.
+GUNICORN_CONF = os.environ.get("LOADTEST_GUNICORN_CONF", "portal/gunicorn.conf.py")
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 sys.path.insert(0, str(ROOT))
@@ -39,8 +43,10 @@ def log(message: str) -> None:
 
 
 def recreate_postgres_database(name: str) -> str:
+    """A new, empty database `name` (or LOADTEST_DATABASE, so that two runs on one server do not share one)."""
     import psycopg
 
+    name = os.environ.get("LOADTEST_DATABASE", name)
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
@@ -93,6 +99,7 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 
 SEED = """
+import dataclasses
 import json
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import Group, User
@@ -133,12 +140,13 @@ def production_server(env: dict[str, str], workers: int = 1) -> Iterator[Server]
     logfile = tempfile.NamedTemporaryFile(prefix="portal-server-", suffix=".log", delete=False)  # noqa: SIM115
     prefix = Path(tempfile.mkdtemp(prefix="portal-nginx-"))
     static_root = env.get("STATIC_ROOT") or str(ROOT / "staticfiles")
-    NginxSite(listen=f"127.0.0.1:{PORT}", upstream=f"127.0.0.1:{UPSTREAM_PORT}", static_root=Path(static_root)).write(
-        prefix
-    )
+    site = NginxSite(listen=f"127.0.0.1:{PORT}", upstream=f"127.0.0.1:{UPSTREAM_PORT}", static_root=Path(static_root))
+    if keepalive := os.environ.get("LOADTEST_UPSTREAM_KEEPALIVE"):  # A/B runs: 0 opens a connection per request
+        site = dataclasses.replace(site, upstream_keepalive=int(keepalive))
+    site.write(prefix)
     processes = [
         subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "portal.wsgi", "-c", "portal/gunicorn.conf.py"],
+            [PYTHON, "-m", "gunicorn", "portal.wsgi", "-c", GUNICORN_CONF],
             cwd=ROOT,
             env=env,
             stdout=logfile,
@@ -318,3 +326,19 @@ def print_table(rows: list[dict]) -> None:
             f"{row['p99_ms']:8.1f} {row['status_4xx']:8d} {row['status_503']:8d} {row['status_5xx']:8d} "
             f"{row['socket_errors']:8d} {django}  {row.get('spread', '')}"
         )
+
+
+def print_medians(rows: list[dict]) -> None:
+    """Per workload, the median of the repeated runs' req/s, p95 and Django's own p95 (and each run's req/s)."""
+    print()
+    print(f"{'workload (median of runs)':28} {'runs':>5} {'req/s':>8} {'p95 ms':>8} {'dj p95':>8}  req/s of each run")
+    by_name: dict[str, list[dict]] = {}
+    for row in rows:
+        by_name.setdefault(row["name"], []).append(row)
+    for name, runs in by_name.items():
+        rps = statistics.median(r["rps"] for r in runs)
+        p95 = statistics.median(r["p95_ms"] for r in runs)
+        django = [r["django_p95_ms"] for r in runs if "django_p95_ms" in r]
+        dj = f"{statistics.median(django):8.1f}" if django else f"{'-':>8}"
+        each = " ".join(f"{r['rps']:.0f}" for r in runs)
+        print(f"{name:28} {len(runs):5d} {rps:8.1f} {p95:8.1f} {dj}  {each}")
