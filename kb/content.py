@@ -119,6 +119,6 @@ def article_body(article: Article, firmware: str = "") -> ArticleBody:
 def article_page(number: int, firmware: str = "") -> tuple[Article, ArticleBody]:
     """The article numbered `number` (Http404 if there is none) and its body, CLI blocks in `firmware`'s spelling."""
     newest_related = Article.objects.filter(related=OuterRef("pk")).order_by("-updated_at").values("updated_at")
-    articles = Article.objects.select_related("category").annotate(related_updated_at=Subquery(newest_related[:1]))
+    articles = Article.objects.annotate(related_updated_at=Subquery(newest_related[:1]))  # the category: on a miss
     article = get_object_or_404(articles, number=number)
     return article, article_body(article, firmware)
