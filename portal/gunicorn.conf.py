@@ -17,7 +17,8 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 threads = int(os.environ.get("WEB_THREADS", 4))
 worker_class = "gthread" if threads > 1 else "sync"  # WEB_THREADS=1: the sync worker, one connection per request
 keepalive = 75  # seconds an idle nginx connection stays open; nginx closes its idle ones after 30 s, before this
-timeout = 30  # nginx's proxy_read_timeout (60 s) is longer: a stuck worker is replaced before nginx gives up
+# A worker whose main loop is stuck this long is replaced; a request stuck in a thread gets nginx's 504 (60 s).
+timeout = 30
 graceful_timeout = 20
 max_requests = 50000
 max_requests_jitter = 5000
