@@ -1,43 +1,38 @@
 """The article page's body (breadcrumb, title, symptoms, explanation, causes, numbered steps with CLI blocks,
-related articles), rendered once and cached until the article or the knowledge base changes.
+related articles), rendered once and cached as HTML until the article or the knowledge base changes.
 
-The article page takes its body from the cache, as HTML rendered by `kb/_article_body.html`, in one of two ways.
+Every page reads the article's row (one query, which also reads the newest `updated_at` of its related articles)
+and takes the body from Django's cache under a key made of the article, the reader's firmware version (the CLI
+blocks are shown in its spelling) and the newest of those `updated_at` values. Every change to an article's parts,
+links or category moves the `updated_at` of the articles that show it (`kb.signals`), so a change shows at once in
+every process, with the shared cache (REDIS_URL) or the per-process one alike, and so does a `QuerySet.update()`
+that sets `updated_at`. The body is also kept under the knowledge base's generation (`kb.generation`), renewed by
+`kb.signals` on any change: what no article's `updated_at` records (a firmware version added to another article's
+CLI block, which the firmware picker offers) shows at once with the shared cache, and within CACHE_SECONDS in other
+processes with the per-process cache.
 
-With the shared cache (REDIS_URL; `KB_ARTICLE_CACHE_SECONDS` is then above 0) the article's row is cached with its
-body (one entry per article and firmware) under the knowledge base's generation, which `kb.signals` renews for every
-process on any change: a cached article page reads no row at all (`article_page`).
+The cache holds plain values (strings: the rendered HTML), never model rows: a release that renders differently
+needs no key version, because a body of another shape is rendered again.
 
-With the per-process cache the page reads the article's row, and the body's cache key holds:
-- the article's `updated_at`, which every change to one of its parts moves (`kb.signals`): an article's own
-  changes show at once, also with a per-process cache;
-- the reader's firmware version, because the CLI blocks are shown in its spelling.
-The body is kept with the knowledge base's generation (`kb.generation.KNOWLEDGE_BASE.get_or_set`), which
-`kb.signals` renews on any change, so a renamed category, a related article's new title, a new link and a
-firmware version added elsewhere show too: at once with the shared cache (REDIS_URL), within CACHE_SECONDS in
-other processes with the per-process cache.
-
-Not part of the body: the firmware picker's form, which carries the reader's CSRF token and is rendered for every
-page, and the linked tickets, cached on their own (`tickets.linked`).
+Not part of the body: anything that depends on the reader (the firmware picker's form, which carries the reader's
+CSRF token; the blocks other apps add through `portal.panels`, e.g. the linked tickets), rendered for every page.
 """
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from kb.generation import KNOWLEDGE_BASE
 from kb.models import Article, CLIBlock, CLIVariant
 
 CACHE_SECONDS = 60
 TEMPLATE = "kb/_article_body.html"
-KEY_PREFIX = "kb:article-body:v2"  # a new version when ArticleBody changes: a release never reads an older shape
-PAGE_KEY_PREFIX = "kb:article-page:v1"  # (article, body) pairs: a new version when ArticleBody or Article changes
 
 
 @dataclass(frozen=True)
@@ -76,29 +71,54 @@ class ArticleBody:
             firmware_choices=firmware_choices,
         )
 
+    def to_cache(self) -> dict[str, object]:
+        """Plain values for the cache: strings and a list of strings."""
+        return {name: plain(value) for name, value in dataclasses.asdict(self).items()}
+
+    @classmethod
+    def from_cache(cls, value: object) -> ArticleBody | None:
+        """The body `to_cache()` stored, or None for anything else (e.g. what an older release stored)."""
+        if not isinstance(value, dict) or set(value) != {f.name for f in dataclasses.fields(cls)}:
+            return None
+        html = {name: mark_safe(value[name]) for name in ("main", "steps", "related")}  # noqa: S308 - rendered here
+        return cls(**html, firmware=value["firmware"], firmware_choices=list(value["firmware_choices"]))
+
+
+def plain(value: object) -> object:
+    """`value` without Django's SafeString class: what the cache stores is str (lists of str)."""
+    if isinstance(value, str):
+        return str.join("", [value])
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
+def changed_at(article: Article) -> str:
+    """When the article's body last changed: its `updated_at`, or a related article's if newer (its title shows)."""
+    stamps = [article.updated_at, getattr(article, "related_updated_at", None)]
+    return max(stamp for stamp in stamps if stamp is not None).isoformat()
+
 
 def cache_key(article: Article, firmware: str) -> str:
-    return f"{KEY_PREFIX}:{article.pk}:{article.updated_at.isoformat()}:{firmware}"
+    return f"kb:article-body:{article.pk}:{firmware}:{changed_at(article)}"
 
 
 def article_body(article: Article, firmware: str = "") -> ArticleBody:
     """The body of `article`, CLI blocks in `firmware`'s spelling: from the cache, or rendered and cached."""
-    render = functools.partial(ArticleBody.render, article, firmware)
-    return KNOWLEDGE_BASE.get_or_set(cache_key(article, firmware), render, CACHE_SECONDS)
+    rendered: list[ArticleBody] = []
+
+    def render() -> dict[str, object]:
+        rendered.append(ArticleBody.render(article, firmware))
+        return rendered[0].to_cache()
+
+    cached = ArticleBody.from_cache(KNOWLEDGE_BASE.get_or_set(cache_key(article, firmware), render, CACHE_SECONDS))
+    # Rendered now, or a value of another shape (an older release's until it expires): rendered for this page.
+    return rendered[0] if rendered else cached or ArticleBody.render(article, firmware)
 
 
 def article_page(number: int, firmware: str = "") -> tuple[Article, ArticleBody]:
-    """The article numbered `number` (Http404 if there is none) and its body, CLI blocks in `firmware`'s spelling.
-
-    With the shared cache both come from it, kept under the knowledge base's generation; otherwise the article's
-    row is read and its body comes from `article_body()`.
-    """
-    if not (seconds := settings.KB_ARTICLE_CACHE_SECONDS):
-        article = get_object_or_404(Article, number=number)
-        return article, article_body(article, firmware)
-
-    def read() -> tuple[Article, ArticleBody]:
-        article = get_object_or_404(Article, number=number)
-        return article, ArticleBody.render(article, firmware)
-
-    return KNOWLEDGE_BASE.get_or_set(f"{PAGE_KEY_PREFIX}:{number}:{firmware}", read, seconds)
+    """The article numbered `number` (Http404 if there is none) and its body, CLI blocks in `firmware`'s spelling."""
+    newest_related = Article.objects.filter(related=OuterRef("pk")).order_by("-updated_at").values("updated_at")
+    articles = Article.objects.annotate(related_updated_at=Subquery(newest_related[:1]))  # the category: on a miss
+    article = get_object_or_404(articles, number=number)
+    return article, article_body(article, firmware)

@@ -1,11 +1,14 @@
 """What follows a change to an article or one of its parts (causes, steps, CLI blocks and variants, symptoms), to
-the links between related articles, or to a category.
+the links between related articles, or to a category: the one set of receivers that decides when the knowledge
+base's cached content is stale.
 
 - Its search document is refreshed (`kb.search.index`), so the full-text index follows the article.
-- Its `updated_at` moves: readers see when an article last changed, whatever part changed, and the cached body
-  of the article page (`kb.content`) is keyed by it.
-- The knowledge base's generation is renewed (`kb.generation.KNOWLEDGE_BASE`): cached search answers and the
-  cached bodies of articles that link to a changed one or sit in a changed category are not read again.
+- Its `updated_at` moves, and so does that of every article whose page shows the change (both ends of a new or
+  removed related link, the related articles of a deleted one, the articles of a renamed category): readers see
+  when an article last changed, whatever part changed, and the cached body of the article page (`kb.content`) is
+  keyed by these times, read from the database with the article, the same in every process.
+- The knowledge base's generation is renewed (`kb.generation.KNOWLEDGE_BASE`): cached search answers and article
+  bodies are not read again (at once in every process with the shared cache).
 - A changed symptom also reloads the compiled symptom patterns (`kb.search.matcher`); a changed synonym set
   renews the generation too, which reloads the sets (`kb.search.synonyms`) and drops cached answers.
 
@@ -47,9 +50,14 @@ def _article_saved(sender: type, instance: Article, raw: bool = False, **kwargs:
         KNOWLEDGE_BASE.renew()
 
 
+@receiver(pre_delete, sender=Article)
+def _article_deleting(sender: type, instance: Article, **kwargs: object) -> None:
+    instance.related_ids_before_delete = list(instance.related.values_list("pk", flat=True))
+
+
 @receiver(post_delete, sender=Article)
 def _article_deleted(sender: type, instance: Article, **kwargs: object) -> None:
-    KNOWLEDGE_BASE.renew()
+    touch(getattr(instance, "related_ids_before_delete", []))  # their related lists lose it
 
 
 @receiver(post_save, sender=Cause)
@@ -109,16 +117,21 @@ def _symptoms_linked(
 
 
 @receiver(m2m_changed, sender=Article.related.through)
-def _related_linked(sender: type, action: str, **kwargs: object) -> None:
-    if action in ("post_add", "post_remove", "post_clear"):  # the related list is part of the cached body
-        KNOWLEDGE_BASE.renew()
+def _related_linked(sender: type, instance: Article, action: str, pk_set: set | None, **kwargs: object) -> None:
+    """The related list is part of both ends' cached bodies (the relation is symmetrical)."""
+    if action == "pre_clear":
+        instance.related_ids_before_clear = list(instance.related.values_list("pk", flat=True))
+    elif action in ("post_add", "post_remove"):
+        touch([instance.pk, *(pk_set or ())])
+    elif action == "post_clear":
+        touch([instance.pk, *getattr(instance, "related_ids_before_clear", [])])
 
 
 @receiver(post_save, sender=Category)
 @receiver(post_delete, sender=Category)
-def _category_changed(sender: type, raw: bool = False, **kwargs: object) -> None:
-    if not raw:  # each article's breadcrumb is part of its cached body
-        KNOWLEDGE_BASE.renew()
+def _category_changed(sender: type, instance: Category, raw: bool = False, **kwargs: object) -> None:
+    if not raw:  # each article's breadcrumb is part of its cached body (a category in use is never deleted)
+        touch(Article.objects.filter(category=instance.pk).values_list("pk", flat=True))
 
 
 @receiver(post_save, sender=SynonymSet)

@@ -1,8 +1,9 @@
-"""gunicorn settings for `make serve`: stock sync workers behind nginx (deploy/nginx.conf), sized from the CPU count.
+"""gunicorn settings for `make serve`: stock gthread workers behind nginx (deploy/nginx.conf), sized from the CPU count.
 
 nginx buffers each client's request and response, so a worker is busy only while Django works: slow or idle
-clients (keep-alive, a browser's preconnect) wait on nginx, never on a worker. That is the setup gunicorn's own
-deployment guide describes for its sync worker.
+clients (keep-alive, a browser's preconnect) wait on nginx, never on a worker (gunicorn's own deployment advice).
+nginx keeps idle HTTP/1.1 connections to gunicorn open (upstream keepalive), which gunicorn's gthread worker
+serves; its sync worker closes every connection after one request. Sizes and the reasons: docs/benchmarks.md.
 """
 
 import gc
@@ -10,13 +11,14 @@ import multiprocessing
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8001")  # loopback (or unix:/path): only nginx talks to gunicorn
-# Two workers per core: measured ahead of 2 x CPUs + 1 on a 2-core machine (before nginx; not re-measured since).
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
-# One request at a time per worker. Above 1, gunicorn runs its stock gthread worker instead: worth it where
-# requests mostly wait, e.g. on a database across the network.
-threads = int(os.environ.get("WEB_THREADS", 1))
-worker_class = "sync"
-timeout = 30  # nginx's proxy_read_timeout (60 s) is longer: a stuck worker is replaced before nginx gives up
+# One worker per core, a few threads each: a thread waiting on PostgreSQL or Redis leaves the core to another
+# (measured through nginx: docs/benchmarks.md).
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+threads = int(os.environ.get("WEB_THREADS", 4))
+worker_class = "gthread" if threads > 1 else "sync"  # WEB_THREADS=1: the sync worker, one connection per request
+keepalive = 75  # seconds an idle nginx connection stays open; nginx closes its idle ones after 30 s, before this
+# A worker whose main loop is stuck this long is replaced; a request stuck in a thread gets nginx's 504 (60 s).
+timeout = 30
 graceful_timeout = 20
 max_requests = 50000
 max_requests_jitter = 5000

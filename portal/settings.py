@@ -186,9 +186,10 @@ STORAGES = {
     },
 }
 
-# Cache (rate limits, article parts, sessions): Redis when REDIS_URL is set (shared by all processes), else
-# per-process memory. Sessions are read from the cache only when it is shared: a per-process copy could
-# outlive a logout handled by another process.
+# Cache (rate limits, rendered article bodies, search answers, sessions): Redis when REDIS_URL is set (shared by all
+# processes), else per-process memory; the portal behaves the same with either (docs/architecture.md, "one cache
+# path"). Sessions are read from the cache only when it is shared: a per-process copy could outlive a logout
+# handled by another process.
 shared_cache = bool(os.environ.get("REDIS_URL"))
 CACHES = {
     "default": {
@@ -200,9 +201,6 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
 }
 SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if shared_cache else "db")
-# Article pages (the row and its rendered body) read from the cache, without a query, when it is shared (kb.content):
-# kept until anything in the knowledge base changes, or for this long at most.
-KB_ARTICLE_CACHE_SECONDS = 60 if shared_cache else 0
 RATE_LIMIT_SEARCH_PER_MINUTE = int(os.environ.get("RATE_LIMIT_SEARCH_PER_MINUTE", "120"))
 # Search analytics rows an anonymous client (per address; IPv6: per /64) may add a minute (kb/search/log.py).
 SEARCH_LOG_ANONYMOUS_PER_MINUTE = int(os.environ.get("SEARCH_LOG_ANONYMOUS_PER_MINUTE", "30"))

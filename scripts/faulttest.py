@@ -1,5 +1,6 @@
-"""Fault tests against the production server on 127.0.0.1 (nginx in front of gunicorn) with PostgreSQL (run as root:
-it restarts PostgreSQL and Redis).
+"""Fault tests against the production server on 127.0.0.1 (nginx in front of gunicorn, as `make serve` runs them)
+with PostgreSQL and Redis servers of their own: the script starts a PostgreSQL cluster (initdb in a temporary
+directory) and a Redis server on free loopback ports and restarts those, never the machine's.
 
     scripts/faulttest                  # every scenario
     scripts/faulttest worker-kill      # kill -9 a db_worker in the middle of a diagnostic run
@@ -7,8 +8,7 @@ it restarts PostgreSQL and Redis).
     scripts/faulttest redis-restart    # stop Redis (the shared cache) for 3 s under load, then start it
     scripts/faulttest --no-redis       # without the shared Redis cache (per-process caches, database sessions)
 
-The server runs as in production on one machine, with the shared cache (Redis on 127.0.0.1:6379, db 15, emptied
-first) when one answers, as scripts/loadtest does.
+The server runs as in production on one machine, with the shared cache (REDIS_URL) unless --no-redis.
 
 worker-kill: a run whose DNS server never answers keeps the worker busy; the worker is killed; the run must
 end as failed by its deadline (never stay "running"). postgres-restart: wrk drives the mixed workload while
@@ -20,20 +20,19 @@ kept in the database too).
 """
 
 import argparse
-import glob
 import json
-import subprocess
+import os
+import signal
 import sys
 import threading
 import time
 import urllib.request
 from collections.abc import Callable
 
-import redis
 from loadlib import (
     BASE,
-    REDIS_URL,
-    fresh_redis,
+    PrivatePostgres,
+    PrivateRedis,
     get,
     log,
     manage,
@@ -60,7 +59,6 @@ run = start_run(Target(domain="silent.test"), ["mx_records"])
 print(run.pk)
 """
 REDIS_DOWN_SECONDS = 3
-REDIS_CONF = "/etc/redis/redis.conf"  # Debian's package, as on this machine
 COUNT_COMMENTS = """
 from tickets.models import Event
 print(Event.objects.filter(kind__in=["reply", "note"]).count())
@@ -82,7 +80,7 @@ def worker_kill(env: dict, seed: dict) -> bool:
             time.sleep(0.2)
         log(f"run {pk} is {state}; killing the worker with SIGKILL")
         worker = server.workers[0]
-        subprocess.run(["pkill", "-KILL", "-g", str(worker.pid)], check=False)
+        os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)
         started = time.monotonic()
         deadline = time.monotonic() + 120
@@ -100,34 +98,22 @@ def worker_kill(env: dict, seed: dict) -> bool:
     return ok
 
 
-def postgres_restart(env: dict, seed: dict) -> bool:
-    cluster = glob.glob("/etc/postgresql/*")[0].rsplit("/", 1)[1]
-
+def postgres_restart(env: dict, seed: dict, postgres: PrivatePostgres) -> bool:
     def restart() -> None:
-        command = ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart", "-m", "fast"]
-        subprocess.run(command, check=True)
+        postgres.restart()
         log("PostgreSQL restarted")
 
-    return outage_under_load(env, seed, f"PostgreSQL {cluster} restarts", restart)
+    return outage_under_load(env, seed, "PostgreSQL restarts", restart)
 
 
-def redis_restart(env: dict, seed: dict) -> bool:
+def redis_restart(env: dict, seed: dict, cache: PrivateRedis) -> bool:
     def stop_and_start() -> None:
-        # Debian's init script finds no pidfile for the Redis started on this machine: stop it by command.
-        try:
-            redis_server().shutdown(nosave=True)
-        except redis.RedisError as exc:
-            raise SystemExit(f"Redis did not stop: {exc}") from exc
-        if redis_answers():
+        cache.stop()
+        if cache.answers():
             raise SystemExit("Redis did not stop")
         log("Redis stopped")
         time.sleep(REDIS_DOWN_SECONDS)
-        subprocess.run(["redis-server", REDIS_CONF], check=True, capture_output=True)
-        deadline = time.monotonic() + 10
-        while not redis_answers():
-            if time.monotonic() > deadline:
-                raise SystemExit(f"Redis did not start again (redis-server {REDIS_CONF})")
-            time.sleep(0.1)
+        cache.start()
         log("Redis started again (empty)")
 
     return outage_under_load(env, seed, f"Redis stops for {REDIS_DOWN_SECONDS} s", stop_and_start)
@@ -159,18 +145,6 @@ def outage_under_load(env: dict, seed: dict, what: str, fault: Callable[[], None
     return row["status_5xx"] == 0 and set(statuses) == {200} and logged_in and after >= before
 
 
-def redis_server() -> redis.Redis:
-    """The Redis server behind the shared cache the load scripts use (loadlib's REDIS_URL)."""
-    return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
-
-
-def redis_answers() -> bool:
-    try:
-        return redis_server().ping()
-    except redis.RedisError:
-        return False
-
-
 def still_logged_in(seed: dict) -> bool:
     """The seeded helpdesk user's session opens the ticket list (rather than redirecting to the login page)."""
     request = urllib.request.Request(f"{BASE}/tickets/", headers={"Cookie": f"sessionid={seed['session']}"})  # noqa: S310
@@ -185,18 +159,28 @@ def main() -> int:
     parser.add_argument("--no-redis", action="store_true", help="per-process caches and database sessions")
     args = parser.parse_args()
     results = {}
+    postgres = PrivatePostgres()
+    cache = None if args.no_redis else PrivateRedis()
     with LoopbackDNS() as dns:
-        redis_url = None if args.no_redis else fresh_redis()
-        log("with the shared Redis cache" if redis_url else "with per-process caches")
-        env = server_environment(recreate_postgres_database("portal_faulttest"), dns.address, redis_url)
-        env["DIAG_TIMEOUT"] = "8"
-        seed = prepare(env)
-        if args.scenario in ("worker-kill", "all"):
-            results["worker-kill"] = worker_kill(env, seed)
-        if args.scenario in ("postgres-restart", "all"):
-            results["postgres-restart"] = postgres_restart(env, seed)
-        if args.scenario in ("redis-restart", "all") and redis_url:
-            results["redis-restart"] = redis_restart(env, seed)
+        try:
+            postgres.start()
+            if cache:
+                cache.start()
+            log(f"PostgreSQL on 127.0.0.1:{postgres.port}; " + (f"Redis on {cache.url}" if cache else "no Redis"))
+            database_url = recreate_postgres_database("portal_faulttest", postgres.port)
+            env = server_environment(database_url, dns.address, cache.url if cache else None)
+            env["DIAG_TIMEOUT"] = "8"
+            seed = prepare(env)
+            if args.scenario in ("worker-kill", "all"):
+                results["worker-kill"] = worker_kill(env, seed)
+            if args.scenario in ("postgres-restart", "all"):
+                results["postgres-restart"] = postgres_restart(env, seed, postgres)
+            if args.scenario in ("redis-restart", "all") and cache:
+                results["redis-restart"] = redis_restart(env, seed, cache)
+        finally:
+            if cache:
+                cache.stop()
+            postgres.stop()
     print(json.dumps({name: "OK" if ok else "FAIL" for name, ok in results.items()}))
     print(f"(server was {BASE})")
     return 0 if all(results.values()) else 1

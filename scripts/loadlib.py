@@ -7,11 +7,16 @@ every process is stopped at the end.
 
 from __future__ import annotations
 
+import dataclasses
+import glob
 import json
 import os
 import re
 import secrets
+import shutil
 import signal
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,12 +29,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import redis
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 PORT = int(os.environ.get("LOADTEST_PORT", "8765"))  # nginx
 UPSTREAM_PORT = PORT + 1  # gunicorn, behind nginx
 BASE = f"http://127.0.0.1:{PORT}"
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+# gunicorn's settings; an A/B run may name a file that imports portal/gunicorn.conf.py and changes one thing.
+GUNICORN_CONF = os.environ.get("LOADTEST_GUNICORN_CONF", "portal/gunicorn.conf.py")
 
 sys.path.insert(0, str(ROOT))
 
@@ -38,13 +46,96 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def recreate_postgres_database(name: str) -> str:
+def recreate_postgres_database(name: str, port: int = 5432) -> str:
+    """A new, empty database `name` (or LOADTEST_DATABASE, so that two runs on one server do not share one) on the
+    PostgreSQL server on 127.0.0.1:`port`; its URL."""
     import psycopg
 
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+    name = os.environ.get("LOADTEST_DATABASE", name)
+    with psycopg.connect(f"postgres://postgres@127.0.0.1:{port}/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
-    return f"postgres://postgres@127.0.0.1:5432/{name}"
+    return f"postgres://postgres@127.0.0.1:{port}/{name}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def as_postgres_user(command: list[str]) -> list[str]:
+    """PostgreSQL's programs refuse to run as root: run as root, they run as the postgres user."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of its own (initdb in a temporary directory, trust auth, on a free loopback port): a
+    fault test restarts it without touching the machine's server, which other work may be using."""
+
+    def __init__(self) -> None:
+        versions = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name))
+        if not versions:
+            raise SystemExit("PostgreSQL's server programs are not installed (Debian: postgresql)")
+        self.bin = Path(versions[-1])
+        self.port = free_port()
+        self.directory = Path(tempfile.mkdtemp(prefix="portal-pg-"))
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres", "postgres")
+        self.data = self.directory / "data"
+        self.log = self.directory / "server.log"
+
+    def pg_ctl(self, *args: str) -> None:
+        command = as_postgres_user([str(self.bin / "pg_ctl"), "-D", str(self.data), "-w", "-t", "60", *args])
+        # The server's output goes to its log file (-l): a pipe here would be held open by the server.
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=90)
+
+    def start(self) -> None:
+        if not self.data.exists():
+            initdb = [str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync"]
+            subprocess.run(as_postgres_user(initdb), check=True, capture_output=True, timeout=120)
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self.pg_ctl("-l", str(self.log), "-o", options, "start")
+
+    def restart(self) -> None:
+        self.pg_ctl("-l", str(self.log), "-m", "fast", "restart")
+
+    def stop(self) -> None:
+        self.pg_ctl("-m", "immediate", "stop")
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class PrivateRedis:
+    """A Redis server of its own on a free loopback port that keeps nothing on disk: stopped and started again, it
+    starts empty, as the shared cache does after a restart."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def client(self) -> redis.Redis:
+        return redis.Redis.from_url(self.url, socket_connect_timeout=2, socket_timeout=5)
+
+    def answers(self) -> bool:
+        try:
+            return self.client().ping()
+        except redis.RedisError:
+            return False
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 10
+        while not self.answers():
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise SystemExit(f"redis-server did not start on 127.0.0.1:{self.port}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
 
 
 REDIS_URL = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -52,8 +143,6 @@ REDIS_URL = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 def fresh_redis(url: str = REDIS_URL) -> str | None:
     """The shared cache production runs with (`REDIS_URL`), emptied; None when no Redis answers on loopback."""
-    import redis
-
     try:
         redis.Redis.from_url(url, socket_timeout=2).flushdb()
     except redis.RedisError:
@@ -93,6 +182,8 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 
 SEED = """
+import dataclasses
+import glob
 import json
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import Group, User
@@ -133,12 +224,13 @@ def production_server(env: dict[str, str], workers: int = 1) -> Iterator[Server]
     logfile = tempfile.NamedTemporaryFile(prefix="portal-server-", suffix=".log", delete=False)  # noqa: SIM115
     prefix = Path(tempfile.mkdtemp(prefix="portal-nginx-"))
     static_root = env.get("STATIC_ROOT") or str(ROOT / "staticfiles")
-    NginxSite(listen=f"127.0.0.1:{PORT}", upstream=f"127.0.0.1:{UPSTREAM_PORT}", static_root=Path(static_root)).write(
-        prefix
-    )
+    site = NginxSite(listen=f"127.0.0.1:{PORT}", upstream=f"127.0.0.1:{UPSTREAM_PORT}", static_root=Path(static_root))
+    if keepalive := os.environ.get("LOADTEST_UPSTREAM_KEEPALIVE"):  # A/B runs: 0 opens a connection per request
+        site = dataclasses.replace(site, upstream_keepalive=int(keepalive))
+    site.write(prefix)
     processes = [
         subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "portal.wsgi", "-c", "portal/gunicorn.conf.py"],
+            [PYTHON, "-m", "gunicorn", "portal.wsgi", "-c", GUNICORN_CONF],
             cwd=ROOT,
             env=env,
             stdout=logfile,
@@ -318,3 +410,19 @@ def print_table(rows: list[dict]) -> None:
             f"{row['p99_ms']:8.1f} {row['status_4xx']:8d} {row['status_503']:8d} {row['status_5xx']:8d} "
             f"{row['socket_errors']:8d} {django}  {row.get('spread', '')}"
         )
+
+
+def print_medians(rows: list[dict]) -> None:
+    """Per workload, the median of the repeated runs' req/s, p95 and Django's own p95 (and each run's req/s)."""
+    print()
+    print(f"{'workload (median of runs)':28} {'runs':>5} {'req/s':>8} {'p95 ms':>8} {'dj p95':>8}  req/s of each run")
+    by_name: dict[str, list[dict]] = {}
+    for row in rows:
+        by_name.setdefault(row["name"], []).append(row)
+    for name, runs in by_name.items():
+        rps = statistics.median(r["rps"] for r in runs)
+        p95 = statistics.median(r["p95_ms"] for r in runs)
+        django = [r["django_p95_ms"] for r in runs if "django_p95_ms" in r]
+        dj = f"{statistics.median(django):8.1f}" if django else f"{'-':>8}"
+        each = " ".join(f"{r['rps']:.0f}" for r in runs)
+        print(f"{name:28} {len(runs):5d} {rps:8.1f} {p95:8.1f} {dj}  {each}")

@@ -30,6 +30,7 @@ from loadlib import (
     fresh_redis,
     log,
     prepare,
+    print_medians,
     print_table,
     production_server,
     recreate_postgres_database,
@@ -84,6 +85,31 @@ def mixed_requests(seed: dict) -> list[str]:
     return rows
 
 
+PHASES = ["article", "article-anonymous", "api", "api-anonymous", "api-people", "reference", "mixed"]
+DEFAULT_PHASES = [phase for phase in PHASES if phase != "reference"]
+
+
+def run_phase(phase: str, label: str, seed: dict, seconds: int) -> list[dict]:
+    """Run one phase with wrk (50 clients) and return its rows."""
+    articles, api = article_requests(seed), api_requests()
+    if phase == "reference":
+        rows = []
+        for name, path, anonymous in REFERENCE:
+            log(f"{label}: reference, {name}, 50 clients, {seconds} s")
+            rows.append(wrk(name, [f"GET\t{path}"], seed, connections=50, seconds=seconds, anonymous=anonymous))
+        return rows
+    name, requests, options = {
+        "article": ("article page", articles, {}),
+        "article-anonymous": ("article page, anonymous", articles, {"anonymous": True}),
+        "api": ("/api/search", api, {}),
+        "api-anonymous": ("/api/search, no session", api, {"anonymous": True}),
+        "api-people": ("/api/search, 50 people", api, {"think_ms": THINK_MS}),
+        "mixed": ("mixed (incl. comments, runs)", mixed_requests(seed), {}),
+    }[phase]
+    log(f"{label}: {name}, 50 clients, {seconds} s")
+    return [wrk(name, requests, seed, connections=50, seconds=seconds, **options)]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sqlite", action="store_true", help="run on a scratch SQLite file instead of PostgreSQL")
@@ -92,7 +118,18 @@ def main() -> int:
     )
     parser.add_argument("--no-redis", action="store_true", help="per-process caches and database sessions")
     parser.add_argument("--seconds", type=int, default=15, help="length of each phase (default 15)")
+    parser.add_argument(
+        "--phases",
+        default=",".join(DEFAULT_PHASES),
+        help=f"comma-separated phases, run in this order: {','.join(PHASES)} (default all but reference)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="run the phases this many times on one server; medians are printed"
+    )
     args = parser.parse_args()
+    phases = [p for p in args.phases.split(",") if p]
+    if unknown := set(phases) - set(PHASES):
+        parser.error(f"unknown phase(s): {', '.join(sorted(unknown))}; known: {', '.join(PHASES)}")
     seconds = max(3, min(args.seconds, 120))
 
     with LoopbackDNS() as dns, tempfile.TemporaryDirectory() as scratch:
@@ -108,43 +145,18 @@ def main() -> int:
             log(f"{label}: warm-up (mixed workload, 10 clients, 5 s, not reported)")
             wrk("warm-up", mixed_requests(seed), seed, connections=10, seconds=5)
             rows = []
-            log(f"{label}: article pages, 50 clients, {seconds} s")
-            rows.append(wrk("article page", article_requests(seed), seed, connections=50, seconds=seconds))
-            log(f"{label}: article pages, not logged in, 50 clients, {seconds} s")
-            rows.append(
-                wrk(
-                    "article page, anonymous",
-                    article_requests(seed),
-                    seed,
-                    connections=50,
-                    seconds=seconds,
-                    anonymous=True,
-                )
-            )
-            log(f"{label}: /api/search, 50 clients, {seconds} s")
-            rows.append(wrk("/api/search", api_requests(), seed, connections=50, seconds=seconds))
-            log(f"{label}: /api/search, 50 clients without a session (integrations), {seconds} s")
-            rows.append(
-                wrk("/api/search, no session", api_requests(), seed, connections=50, seconds=seconds, anonymous=True)
-            )
-            log(f"{label}: /api/search, 50 people searching (think time {THINK_MS} ms), {seconds} s")
-            rows.append(
-                wrk("/api/search, 50 people", api_requests(), seed, connections=50, seconds=seconds, think_ms=THINK_MS)
-            )
-            if args.reference:  # before the mixed workload: the runs it starts keep the db_worker busy afterwards
-                for name, path, anonymous in REFERENCE:
-                    log(f"{label}: reference, {name}, 50 clients, {seconds} s")
-                    rows.append(wrk(name, [f"GET\t{path}"], seed, connections=50, seconds=seconds, anonymous=anonymous))
-            log(f"{label}: mixed workload, 50 clients, {seconds} s")
-            rows.append(
-                wrk("mixed (incl. comments, runs)", mixed_requests(seed), seed, connections=50, seconds=seconds)
-            )
+            for _ in range(max(1, min(args.repeat, 20))):
+                for phase in PHASES:  # the mixed workload last: its runs keep the db_worker busy afterwards
+                    if phase in phases or (phase == "reference" and args.reference):
+                        rows += run_phase(phase, label, seed, seconds)
             locked = server.log_contains("database is locked")
             tracebacks = server.log_contains("Traceback")
     add_django_times(server.logfile, rows)
     print()
     print(f"Load test on {label} ({seconds} s per phase, wrk -t2, loopback)")
     print_table(rows)
+    if args.repeat > 1:
+        print_medians(rows)
     print(f'"database is locked" in server log: {locked}; tracebacks: {tracebacks}')
     failed = any(r["status_5xx"] or r["status_503"] or r["socket_errors"] for r in rows) or locked
     print("FAIL" if failed else "OK: zero 5xx, no socket errors, no locked database")

@@ -2,6 +2,7 @@
 
     python scripts/nginx_conf.py PREFIX --listen 127.0.0.1:8000 --upstream 127.0.0.1:8001 [--daemon]
         [--certificate FILE --key FILE] [--static-root DIR] [--read-timeout 60s]
+        [--upstream-keepalive 16]
 
 writes PREFIX/nginx.conf (with PREFIX/logs and PREFIX/tmp) and prints the command that starts nginx with it.
 `make serve`, scripts/loadlib.py and tests/deploy/ use it; in production the same file is written once.
@@ -30,6 +31,7 @@ class NginxSite:
     key: Path | None = None
     daemon: bool = False  # in the foreground by default (make serve, tests); a service manager may want "on"
     read_timeout: str = "60s"
+    upstream_keepalive: int = 16  # idle connections to gunicorn kept per nginx worker; 0: one per request
     access_log: str = "logs/access.log"
     error_log: str = "stderr"
 
@@ -52,6 +54,7 @@ class NginxSite:
             "tls": tls,
             "static_root": str(Path(self.static_root).resolve()),
             "read_timeout": self.read_timeout,
+            "upstream_keepalive": self.keepalive_directives(),
             "deploy_dir": str(TEMPLATE.parent),
         }
         text = TEMPLATE.read_text(encoding="utf-8")
@@ -60,6 +63,11 @@ class NginxSite:
         if "{{" in text:
             raise ValueError(f"{TEMPLATE} has a value nobody filled in: {text[text.index('{{') :][:40]}")
         return text
+
+    def keepalive_directives(self) -> str:
+        if self.upstream_keepalive <= 0:
+            return ""
+        return f"keepalive {self.upstream_keepalive};\n        keepalive_timeout 30s;"
 
     def write(self, prefix: Path) -> Path:
         """PREFIX/nginx.conf, with the directories nginx writes to; the path of the file."""
@@ -100,6 +108,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--key", type=Path)
     parser.add_argument("--daemon", action="store_true")
     parser.add_argument("--read-timeout", default="60s")
+    parser.add_argument("--upstream-keepalive", type=int, default=NginxSite.upstream_keepalive)
     args = parser.parse_args(argv)
     site = NginxSite(
         listen=args.listen,
@@ -109,6 +118,7 @@ def main(argv: list[str] | None = None) -> None:
         key=args.key,
         daemon=args.daemon,
         read_timeout=args.read_timeout,
+        upstream_keepalive=args.upstream_keepalive,
     )
     site.write(args.prefix)
     print(" ".join(command(args.prefix)))

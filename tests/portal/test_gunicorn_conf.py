@@ -2,15 +2,26 @@
 
 import gc
 import multiprocessing
+import runpy
 import sys
+from pathlib import Path
 
 
-def test_stock_sync_workers_sized_from_the_cpu_count_on_loopback(gunicorn_conf):
-    assert gunicorn_conf["workers"] == 2 * multiprocessing.cpu_count()
-    assert gunicorn_conf["threads"] == 1
-    assert gunicorn_conf["worker_class"] == "sync"  # gunicorn's own; nginx buffers the clients
+def test_stock_gthread_workers_sized_from_the_cpu_count_on_loopback(gunicorn_conf):
+    assert gunicorn_conf["workers"] == multiprocessing.cpu_count()
+    assert gunicorn_conf["threads"] == 4
+    assert gunicorn_conf["worker_class"] == "gthread"  # gunicorn's own; it keeps nginx's connections open
     assert gunicorn_conf["bind"].startswith("127.0.0.1:")
     assert gunicorn_conf["timeout"] < 60  # before nginx's proxy_read_timeout
+    assert gunicorn_conf["keepalive"] > 30  # nginx closes its idle upstream connections after 30 s, first
+
+
+def test_one_thread_is_the_sync_worker(monkeypatch):
+    from django.conf import settings
+
+    monkeypatch.setenv("WEB_THREADS", "1")
+    conf = runpy.run_path(str(Path(settings.BASE_DIR) / "portal" / "gunicorn.conf.py"))
+    assert (conf["worker_class"], conf["threads"]) == ("sync", 1)
 
 
 def test_a_loaded_worker_freezes_the_app(gunicorn_conf):
