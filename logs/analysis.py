@@ -390,10 +390,10 @@ class Analysis:
                 s.problem.kb: {
                     "number": s.problem.number,
                     "series": series(s.minutes),
-                    "senders": s.senders.most_common(TOP_N),
-                    "recipients": s.recipients.most_common(TOP_N),
-                    "clients": s.clients.most_common(TOP_N),
-                    "domains": s.domains.most_common(TOP_N),
+                    "senders": _top(s.senders),
+                    "recipients": _top(s.recipients),
+                    "clients": _top(s.clients),
+                    "domains": _top(s.domains),
                     "examples": s.examples,
                 }
                 for s in self.ranked()
@@ -401,6 +401,10 @@ class Analysis:
             "unparsed_examples": self.unparsed_examples,
             "sessions": self.sessions,
         }
+
+
+def _top(counter: Counter[str]) -> list[list[Any]]:
+    return [[value, count] for value, count in counter.most_common(TOP_N)]
 
 
 def series(minutes: Counter[int]) -> list[list[Any]]:
@@ -449,9 +453,13 @@ def analyze_streams(
                 progress(analysis.lines, done + block.bytes_read)
         done += last
     if analysis.session_ids:
-        for stream in streams:
-            stream.seek(0)
-            analysis.collect_sessions(block.text for block in read_blocks(stream))
+
+        def again() -> Iterable[bytes]:
+            for stream in streams:
+                stream.seek(0)
+                yield from (block.text for block in read_blocks(stream))
+
+        analysis.collect_sessions(again())
     if analysis.lines == 0:
         raise UnusableInput("No lines to analyse: the input is empty.")
     return analysis

@@ -219,9 +219,11 @@ class Block:
     bytes_read: int
 
 
-def read_blocks(raw: BinaryIO, block_size: int = BLOCK_SIZE, max_line: int = MAX_LINE) -> Iterator[Block]:
+def read_blocks(
+    raw: BinaryIO, block_size: int = BLOCK_SIZE, max_line: int = MAX_LINE, max_bytes: int | None = None
+) -> Iterator[Block]:
     """Blocks of whole lines from a plain or gzip stream; UnusableInput for binary or broken input."""
-    stream = open_stream(raw)
+    stream = open_stream(raw, MAX_DECOMPRESSED if max_bytes is None else max_bytes)
     pending = b""
     skipping = False  # inside an over-long line, dropping bytes until its end
     too_long = 0
