@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from logs.models import LogAnalysis
-from logs.storage import save_uploads
+from logs.storage import UploadTooLarge, save_uploads
 from logs.tasks import analyse_upload
 
 
@@ -33,3 +33,12 @@ def start_analysis(
 def attach(analysis: LogAnalysis, ticket: Any) -> None:
     analysis.ticket = ticket
     analysis.save(update_fields=["ticket"])
+
+
+def analyse_for_ticket(owner: Any, files: Iterable[UploadedFile], ticket: Any) -> str:
+    """A log file sent with the symptom form: analysed in the background and attached to the new ticket."""
+    try:
+        analysis = start_analysis(owner, files, ticket=ticket)
+    except UploadTooLarge as exc:
+        return f"The log file was not analysed: {exc}"
+    return f"The log file is being analysed (analysis {analysis.pk}); its result will show on the ticket."
