@@ -16,6 +16,13 @@ def test_bench_logs_small(guide, capsys):
     assert grep and int(grep.group(1)) > 0
 
 
+def test_bench_receiver_small(guide, capsys):
+    call_command("bench_logs", "--lines", "2000", "--receiver-rate", "5000")
+    out = capsys.readouterr().out
+    found = re.search(r"receiver: sent 2000 in [\d.]+ s \([\d,]+ lines/s\), received (\d+), analysed (\d+), lost", out)
+    assert found and int(found.group(2)) <= int(found.group(1)) <= 2000 and int(found.group(2)) > 0
+
+
 def test_purge_keeps_recent(guide, db):
     from datetime import timedelta
 

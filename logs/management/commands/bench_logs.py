@@ -29,6 +29,13 @@ class Command(BaseCommand):
         parser.add_argument("--rate", type=float, default=0.03, help="Share of lines carrying a symptom (0.01-0.05).")
         parser.add_argument("--form", choices=["kv", "v8", "csv"], default="kv")
         parser.add_argument("--keep", metavar="PATH", help="Write the export here and keep it.")
+        parser.add_argument(
+            "--receiver-rate",
+            type=int,
+            default=0,
+            metavar="LINES_PER_S",
+            help="Instead: send --lines over UDP on loopback at this rate to the syslog receiver; count the loss.",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         lines = int(options["lines"])
@@ -37,6 +44,9 @@ class Command(BaseCommand):
         matcher = Matcher.from_kb()
         if not matcher.problems_of:
             raise CommandError("The KB has no symptom patterns: run import_guide first.")
+        if options["receiver_rate"]:
+            self._receiver(matcher, lines, int(options["receiver_rate"]))
+            return
         directory = Path(tempfile.mkdtemp(prefix="bench-logs-"))
         path = Path(str(options["keep"])) if options["keep"] else directory / "export.log"
         try:
@@ -70,6 +80,33 @@ class Command(BaseCommand):
         finally:
             if not options["keep"]:
                 shutil.rmtree(directory, ignore_errors=True)
+
+    def _receiver(self, matcher: Matcher, count: int, rate: int) -> None:
+        """Send `count` syslog lines over UDP at `rate` lines/s to a receiver on loopback; sent vs analysed."""
+        import socket
+
+        from logs.receiver import Receiver
+
+        receiver = Receiver(matcher, ["127.0.0.1"], udp=("127.0.0.1", 0))
+        receiver.start()
+        target = receiver.addresses["udp"]
+        messages = [b"<22>" + line.encode() for line in synthetic.lines(count)]
+        started = time.perf_counter()
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            for index, message in enumerate(messages):
+                sender.sendto(message, target)
+                if index % 200 == 199:  # pace in small bursts
+                    ahead = (index + 1) / rate - (time.perf_counter() - started)
+                    if ahead > 0:
+                        time.sleep(ahead)
+        sent_seconds = time.perf_counter() - started
+        receiver.wait_until_analysed(count, timeout=30)
+        receiver.stop()
+        c = receiver.counters
+        self.stdout.write(
+            f"receiver: sent {count} in {sent_seconds:.1f} s ({count / sent_seconds:,.0f} lines/s), received "
+            f"{c.received}, analysed {c.analysed}, lost {count - c.analysed} (queue full {c.dropped_full})"
+        )
 
     def _grep(self, path: Path) -> tuple[float, int]:
         grep = shutil.which("grep")
