@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connections
 from playwright.sync_api import Page, expect
 
 from diagnostics.models import DomainAdmin, ProtectedDomain
@@ -49,7 +50,14 @@ def test_upload_progress_result_and_ticket(page: Page, portal, gary, tmp_path):
     expect(bar).to_be_visible()
     expect(page.locator("#analysis-progress h2")).to_have_text("Queued")
     analysis = LogAnalysis.objects.get()
-    worker = threading.Thread(target=run_analysis, args=(analysis.pk,))
+
+    def work():
+        try:
+            run_analysis(analysis.pk)
+        finally:
+            connections.close_all()  # this thread's connection, or the test database cannot be dropped
+
+    worker = threading.Thread(target=work)
     worker.start()
     try:
         # the partial, polled every second, shows lines read and the rate while the analysis runs
