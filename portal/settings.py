@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "kb",
     "diagnostics",
     "tickets",
+    "logs",
 ]
 
 MIDDLEWARE = [
@@ -284,3 +285,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Log analysis (logs/): analyses and their samples are kept this many days (`purge_log_analyses`); raw uploads
+# wait in LOG_UPLOAD_ROOT only until analysed.
+LOG_RETENTION_DAYS = int(os.environ.get("LOG_RETENTION_DAYS", "30"))
+LOG_UPLOAD_ROOT = os.environ.get("LOG_UPLOAD_ROOT", "")
+LOG_MAX_UPLOAD_BYTES = int(os.environ.get("LOG_MAX_UPLOAD_BYTES", str(2 << 30)))

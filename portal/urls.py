@@ -24,3 +24,5 @@ urlpatterns = [
 ]
 if apps.is_installed("tickets"):  # the KB and diagnostics work without it (docs/architecture.md, "Boundaries")
     urlpatterns[-1:-1] = [path("tickets/", include("tickets.urls")), path("report/", include("tickets.report_urls"))]
+if apps.is_installed("logs"):
+    urlpatterns[-1:-1] = [path("logs/", include("logs.urls"))]

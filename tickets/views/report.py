@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -31,7 +32,8 @@ def suggestion_context(form: ReportForm) -> dict:
 
 
 def render_form(request: HttpRequest, form: ReportForm, status: int = 200) -> HttpResponse:
-    return render(request, "tickets/report.html", suggestion_context(form), status=status)
+    context = {**suggestion_context(form), "log_upload": apps.is_installed("logs")}
+    return render(request, "tickets/report.html", context, status=status)
 
 
 @require(is_gateway_admin)
@@ -43,6 +45,10 @@ def report(request: HttpRequest) -> HttpResponse:
         return render_form(request, form)
     ticket = submit(form, request.user)
     messages.success(request, f"{ticket.number} created. The helpdesk has been told; suggested checks are running.")
+    if apps.is_installed("logs") and request.FILES.getlist("log_file"):  # the log analysis app, when installed
+        from logs.services import analyse_for_ticket
+
+        messages.info(request, analyse_for_ticket(request.user, request.FILES.getlist("log_file"), ticket))
     return redirect(ticket)
 
 
