@@ -294,3 +294,21 @@ def test_pages_and_posts_through_kept_connections_to_the_real_gunicorn(plain):
         status = connection.getresponse().status
         connection.close()
         assert status < 500, status
+
+
+def post_size(port: int, path: str, size: int) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("POST", path, body=b"x" * size, headers={"Content-Type": "application/octet-stream"})
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+def test_only_the_log_upload_pages_take_bodies_over_two_megabytes(plain):
+    three_mb = 3 << 20
+    assert post_size(plain, "/kb/", three_mb) == 413  # nginx refuses it before gunicorn sees it
+    assert post_size(plain, "/accounts/login/", three_mb) == 413
+    # The log analysis page and the symptom form (optional log file) pass it on: Django answers (here the https
+    # redirect of this plain-http server), not nginx's 413.
+    assert post_size(plain, "/logs/", three_mb) == 301
+    assert post_size(plain, "/report/", three_mb) == 301
