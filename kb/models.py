@@ -379,10 +379,9 @@ class ArticleVoteQuerySet(models.QuerySet["ArticleVote"]):
     def tally(self) -> dict[str, int]:
         """{"helpful": n, "not_helpful": m} over these votes (one query)."""
         counts = self.aggregate(
-            helpful=models.Count("pk", filter=Q(helpful=True)),
-            not_helpful=models.Count("pk", filter=Q(helpful=False)),
+            yes=models.Count("pk", filter=Q(helpful=True)), no=models.Count("pk", filter=Q(helpful=False))
         )
-        return {key: value or 0 for key, value in counts.items()}
+        return {"helpful": counts["yes"] or 0, "not_helpful": counts["no"] or 0}
 
 
 class ArticleVote(models.Model):
