@@ -41,12 +41,14 @@ def test_gateway_admin_runs_the_suggested_checks_on_their_domain(client, admin, 
     assert run.protected_domain == domain and list(run.results.values_list("check_name", flat=True)) == ["mx_records"]
 
 
-def test_helpdesk_may_pick_a_protected_domain_or_type_one(client, helpdesk, domain, articles):
+def test_helpdesk_types_the_domain_a_protected_one_gets_every_check(client, helpdesk, domain, articles, diag):
     client.force_login(helpdesk)
     html = next_steps(client, articles[6])
-    assert '<option value="">— none: type a domain below —</option>' in html
-    assert 'name="domain"' in html
-    assert "needs a protected domain" in html
+    assert 'name="protected_domain"' not in html and 'name="domain"' in html
+    assert "SMTP recipient verification runs only on a protected domain." in html
+    response = client.post("/diagnostics/", {"checks": ["mx_records"], "domain": "example.com"})
+    run = DiagnosticRun.objects.get()
+    assert response.status_code == 302 and run.protected_domain == domain
 
 
 def test_no_checks_form_for_an_article_without_suggested_checks(client, helpdesk, domain, articles):
