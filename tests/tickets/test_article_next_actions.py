@@ -137,3 +137,14 @@ def test_kb_editors_see_the_votes_in_the_admin(client, editor, articles, admin):
     assert client.post(f"/admin/kb/articlevote/{vote.pk}/delete/", {"post": "yes"}).status_code == 403
     assert client.post(f"/admin/kb/articlevote/{vote.pk}/change/", {"helpful": "on"}).status_code == 403
     assert ArticleVote.objects.get().helpful is False
+
+
+def test_an_empty_metrics_page_says_no_data_once_per_chart(client, helpdesk):
+    client.force_login(helpdesk)
+    html = client.get("/tickets/metrics/").content.decode()
+    cards = html.split('<section class="card"')[1:]
+    assert len(cards) >= 6
+    for card in cards:
+        assert card.count("No data yet") <= 1 and card.count("<table") == 0
+    votes = next(card for card in cards if 'id="m-helpful"' in card)
+    assert "No answers yet, so no rate" in votes and "No data yet" not in votes  # said once
