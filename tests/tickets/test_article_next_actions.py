@@ -73,7 +73,7 @@ def test_helpdesk_links_the_article_to_one_of_their_tickets(client, helpdesk, he
     assert response.status_code == 302 and response["Location"] == f"{mine.get_absolute_url()}#links-heading"
     assert mine.links.get().article == articles[1]
     assert "KB-0001 linked to" in client.get(response["Location"]).content.decode()
-    assert "None of your open tickets is without this article." in next_steps(client, articles[1])
+    assert "No open ticket of yours to link it to." in next_steps(client, articles[1])
 
     again = client.post("/tickets/link-article/", {"ticket": mine.pk, "article": "KB-0001"}, follow=True)
     assert "was linked to" in again.content.decode() and "already" in again.content.decode()
