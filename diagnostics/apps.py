@@ -6,4 +6,6 @@ class DiagnosticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from diagnostics import system_checks  # noqa: F401 - registers the system checks
+        from diagnostics import panels, system_checks  # noqa: F401 - registers the system checks
+
+        panels.register()

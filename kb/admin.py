@@ -6,7 +6,18 @@ from django.contrib.admin.models import LogEntry
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from kb.models import Article, Category, Cause, CLIBlock, CLIVariant, SearchQueryLog, Step, Symptom, SynonymSet
+from kb.models import (
+    Article,
+    ArticleVote,
+    Category,
+    Cause,
+    CLIBlock,
+    CLIVariant,
+    SearchQueryLog,
+    Step,
+    Symptom,
+    SynonymSet,
+)
 from kb.symptoms import PatternError, compile_pattern
 
 MAX_SAMPLE_LINES = 50
@@ -24,15 +35,32 @@ class StepInline(admin.TabularInline):
     show_change_link = True  # CLI blocks are edited on the step's own page
 
 
+class ArticleVoteInline(admin.TabularInline):
+    """Readers' "Was this helpful?" answers, read-only: they are the readers' words."""
+
+    model = ArticleVote
+    extra = 0
+    fields = ["helpful", "comment", "user", "updated_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["kb_number", "title", "category", "views", "updated_at"]
+    list_display = ["kb_number", "title", "category", "views", "helpful_votes", "not_helpful_votes", "updated_at"]
     list_filter = ["category", "symptoms__kind", "updated_at"]
     search_fields = ["title", "summary", "explanation", "symptoms__text", "causes__text", "steps__text"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["symptoms", "related"]
     readonly_fields = ["views", "created_at", "updated_at", "guide_key"]
-    inlines = [CauseInline, StepInline]
+    inlines = [CauseInline, StepInline, ArticleVoteInline]
     fieldsets = [
         (None, {"fields": ["number", "title", "slug", "category", "summary"]}),
         ("Solution", {"fields": ["explanation", "steps_title", "closing_note"]}),
@@ -43,6 +71,46 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="KB number", ordering="number")
     def kb_number(self, obj: Article) -> str:
         return obj.kb_number
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                helpful_count=Count("votes", filter=Q(votes__helpful=True), distinct=True),
+                not_helpful_count=Count("votes", filter=Q(votes__helpful=False), distinct=True),
+            )
+        )
+
+    @admin.display(description="Helpful", ordering="helpful_count")
+    def helpful_votes(self, obj: Article) -> int:
+        return obj.helpful_count
+
+    @admin.display(description="Not helpful", ordering="not_helpful_count")
+    def not_helpful_votes(self, obj: Article) -> int:
+        return obj.not_helpful_count
+
+
+@admin.register(ArticleVote)
+class ArticleVoteAdmin(admin.ModelAdmin):
+    """ "Was this helpful?" answers: which articles fall short, and the readers' comments on them."""
+
+    list_display = ["article", "helpful", "short_comment", "user", "updated_at"]
+    list_filter = ["helpful", ("comment", admin.EmptyFieldListFilter), "updated_at", "article__category"]
+    list_select_related = ["article", "user"]
+    search_fields = ["comment", "article__title"]
+    readonly_fields = ["article", "user", "helpful", "comment", "created_at", "updated_at"]
+    date_hierarchy = "updated_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # votes come from readers
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description="Comment")
+    def short_comment(self, obj: ArticleVote) -> str:
+        return obj.comment[:80] + ("…" if len(obj.comment) > 80 else "")
 
 
 class CLIBlockInline(admin.StackedInline):

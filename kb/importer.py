@@ -52,6 +52,10 @@ REPLY_CODE_MENTION_RE = re.compile(r"\b([45]\d\d) SMTP reply code")
 CAUSES_INTRO_RE = re.compile(r"causes(?: include)?[:.]$", re.IGNORECASE)
 SINGLE_CAUSE_INTRO_RE = re.compile(r"following reason:$", re.IGNORECASE)  # a bare lead-in, not a summary
 FIRST_SENTENCE_RE = re.compile(r"^.+?\.(?=\s|$)")
+SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+# A sentence that tells the reader what to do: in a solution without numbered steps it becomes a step.
+INSTRUCTION_RE = re.compile(r"\b(?:verify|check|confirm|make sure|ensure)\b", re.IGNORECASE)
+INSTRUCTIONS_TITLE = "What to check"
 
 
 @dataclass
@@ -209,10 +213,36 @@ def _parse_solution(title: str, body: list[str]) -> GuideArticle:
             else:
                 article.explanation.append(line)
             causes_follow = bool(CAUSES_INTRO_RE.search(line))
-    if summary_is_cause and article.causes:  # the solution opens with its cause: its first sentence is the summary
-        first = FIRST_SENTENCE_RE.match(article.causes[0])
-        article.summary = first.group(0) if first else article.causes[0]
+    if summary_is_cause and article.causes:
+        # The solution opens with its cause ("caused by the following reason:"), shown under the causes: the
+        # explanation that follows says what it means, rather than the cause's first sentence again.
+        article.summary = article.explanation.pop(0) if article.explanation else ""
+    if article.summary and any(cause.startswith(article.summary) for cause in article.causes):
+        article.summary = ""  # "What it means" never repeats a cause word for word
+    if not article.steps:
+        _steps_from_instructions(article)
     return article
+
+
+def _steps_from_instructions(article: GuideArticle) -> None:
+    """A solution without numbered steps still tells the reader what to do, inside its paragraphs ("..., verify
+    that the SMTP client has not exceeded ..."): those sentences become its steps, in order, and leave the
+    paragraphs, whose other sentences stay where they were."""
+    steps: list[GuideStep] = []
+
+    def keep(paragraph: str) -> str:
+        sentences = SENTENCE_END_RE.split(paragraph)
+        steps.extend(GuideStep(text=s) for s in sentences if INSTRUCTION_RE.search(s))
+        return " ".join(s for s in sentences if not INSTRUCTION_RE.search(s))
+
+    summary = keep(article.summary)
+    explanation = [kept for kept in (keep(p) for p in article.explanation) if kept]
+    if not steps:
+        return
+    article.summary, article.explanation, article.steps = summary, explanation, steps
+    if not article.summary and article.explanation:
+        article.summary = article.explanation.pop(0)
+    article.steps_title = article.steps_title or INSTRUCTIONS_TITLE
 
 
 def _attach_symptoms(articles: list[GuideArticle]) -> None:

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -372,3 +373,42 @@ class SearchQueryLog(models.Model):
 
     def __str__(self) -> str:
         return self.query or "(symptoms only)"
+
+
+class ArticleVoteQuerySet(models.QuerySet["ArticleVote"]):
+    def tally(self) -> dict[str, int]:
+        """{"helpful": n, "not_helpful": m} over these votes (one query)."""
+        counts = self.aggregate(
+            yes=models.Count("pk", filter=Q(helpful=True)), no=models.Count("pk", filter=Q(helpful=False))
+        )
+        return {"helpful": counts["yes"] or 0, "not_helpful": counts["no"] or 0}
+
+
+class ArticleVote(models.Model):
+    """A reader's answer to "Was this helpful?": one per user and article, changeable, with an optional comment."""
+
+    COMMENT_MAX = 1000
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="article_votes")
+    helpful = models.BooleanField()
+    comment = models.TextField(blank=True, max_length=COMMENT_MAX)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleVoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [models.UniqueConstraint(fields=["article", "user"], name="kb_one_vote_per_user_article")]
+        verbose_name = "helpfulness vote"
+
+    def __str__(self) -> str:
+        return f"{self.article.kb_number}: {'helpful' if self.helpful else 'not helpful'}"
+
+    @classmethod
+    def cast(cls, article: Article, user: object, helpful: bool, comment: str = "") -> tuple[ArticleVote, bool]:
+        """Record `user`'s vote on `article`, replacing their earlier one; (vote, created)."""
+        return cls.objects.update_or_create(
+            article=article, user=user, defaults={"helpful": helpful, "comment": comment.strip()}
+        )

@@ -13,4 +13,5 @@ urlpatterns = [
     path("kb/<id:number>/", views.article_by_number, name="article_by_number"),
     path("kb/<id:number>/<slug:slug>/", views.article, name="article"),
     path("kb/<id:number>/<slug:slug>/firmware/", views.set_firmware, name="set_firmware"),
+    path("kb/<id:number>/<slug:slug>/vote/", views.vote, name="vote"),
 ]

@@ -7,7 +7,8 @@ returns HTML (escaped, e.g. from `render_to_string`) or "" to show nothing. Slot
 | slot | on | object | filled by |
 | --- | --- | --- | --- |
 | `portal.nav` | every page's navigation (`base.html`) | None | tickets: its links, by permission; logs: its link |
-| `kb.article` | the article page, below the related articles | the `Article` | tickets: "linked in N tickets" |
+| `kb.article.actions` | the article's "Next steps" | the `Article` | diagnostics: suggested checks; tickets: link |
+| `kb.article` | the article page, at its end | the `Article` | tickets: "linked in N tickets" |
 | `diagnostics.run` | a diagnostic run's page, below its actions | the `DiagnosticRun` | tickets: "attach to ticket" |
 | `tickets.ticket` | a ticket's page, below its diagnostics | the `Ticket` | logs: attached log analyses |
 

@@ -71,6 +71,18 @@ class LinkForm(forms.Form):
     note = forms.CharField(required=False, max_length=300, label="Why it applies")
 
 
+class LinkFromArticleForm(forms.Form):
+    """On an article's page: link it to one of the user's open tickets."""
+
+    ticket = IdChoiceField(queryset=Ticket.objects.none(), empty_label=None, label="Link to ticket")
+    article = ArticleField(max_length=20, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, tickets: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if tickets is not None:
+            self.fields["ticket"].queryset = tickets
+
+
 class RunForm(forms.Form):
     checks = forms.MultipleChoiceField(
         choices=[(name, REGISTRY[name].label) for name in CHECK_NAMES], widget=forms.CheckboxSelectMultiple
@@ -105,6 +117,7 @@ class OnBehalfForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
         label="Bounce messages or log lines",
     )
+    article = ArticleField(required=False, max_length=20, widget=forms.HiddenInput)  # linked when opened
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

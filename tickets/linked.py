@@ -27,11 +27,14 @@ def renew() -> None:
 
 
 def render_block(article: Article) -> SafeString:
-    """The block for `article`: the count and the most recently updated tickets (one query unless over SHOWN)."""
+    """The block for `article`: the count and the most recently updated tickets (one query unless over SHOWN);
+    nothing when no ticket links it."""
     linked = Ticket.objects.filter(links__article=article).order_by("-updated_at").distinct()
     linked = linked.only("title", "status", "updated_at")  # what the block shows, not the descriptions
     tickets = list(linked[: SHOWN + 1])
     count = len(tickets) if len(tickets) <= SHOWN else linked.count()
+    if not count:
+        return SafeString("")
     return render_to_string("tickets/_article_tickets.html", {"tickets": tickets[:SHOWN], "count": count})
 
 

@@ -1,5 +1,5 @@
 """Numbers for the metrics page: open tickets by status, tickets per article, deflection, time to resolution,
-failing checks by domain."""
+failing checks by domain, readers' "Was this helpful?" answers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from statistics import median
 from django.db.models import Count, F
 
 from diagnostics.models import CheckResult
+from kb.models import ArticleVote, format_kb_number
 from tickets.models import ArticleLink, Deflection, Ticket
 
 RESOLUTION_BUCKETS = [
@@ -69,6 +70,27 @@ def failing_checks(limit: int = 10) -> list[tuple[str, int]]:
     return [(f"{row['domain']}: {row['check']}", row["n"]) for row in rows]
 
 
+def helpfulness(limit: int = 10) -> dict:
+    """Readers' "Was this helpful?" answers: the totals, and the articles with the most "no" answers."""
+    tally = ArticleVote.objects.tally()
+    total = tally["helpful"] + tally["not_helpful"]
+    rows = (
+        ArticleVote.objects.filter(helpful=False)
+        .values("article__number", "article__title")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "article__number")[:limit]
+    )
+    return {
+        **tally,
+        "total": total,
+        "rate": round(100 * tally["helpful"] / total, 1) if total else None,  # 0 of 0 is no rate
+        "rows": [("Helpful", tally["helpful"]), ("Not helpful", tally["not_helpful"])] if total else [],
+        "not_helpful_articles": [
+            (f"{format_kb_number(row['article__number'])} {row['article__title']}", row["n"]) for row in rows
+        ],
+    }
+
+
 def summary() -> dict:
     return {
         "by_status": by_status(),
@@ -76,4 +98,5 @@ def summary() -> dict:
         "deflection": deflection(),
         "resolution": resolution(),
         "failing_checks": failing_checks(),
+        "helpfulness": helpfulness(),
     }

@@ -34,6 +34,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     KB_EDITORS: [
         *[("kb", f"{action}_{model}") for model in KB_MODELS for action in ("add", "change", "delete", "view")],
         ("kb", "view_searchquerylog"),  # the search analytics
+        ("kb", "view_articlevote"),  # readers' "Was this helpful?" answers
         ("admin", "view_logentry"),  # the edit history
     ],
 }

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from tickets.views import actions, detail, lists, metrics, new, runs
+from tickets.views import actions, detail, links, lists, metrics, new, runs
 
 app_name = "tickets"
 urlpatterns = [
     path("", lists.ticket_list, name="list"),
     path("new/", new.new_ticket, name="new"),
     path("metrics/", metrics.metrics_page, name="metrics"),
+    path("link-article/", links.link_from_article, name="link_from_article"),
     path("attach-run/", runs.attach_from_run, name="attach_from_run"),
     path("<id:pk>/", detail.detail, name="detail"),
     path("<id:pk>/comment/", actions.comment, name="comment"),

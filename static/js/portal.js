@@ -8,6 +8,7 @@ function enableCopyButtons(root) {
     button.hidden = false;
     if (button.dataset.copyReady) return;
     button.dataset.copyReady = "1";
+    const label = button.textContent;
     button.addEventListener("click", async () => {
       const source = document.getElementById(button.dataset.copy);
       try {
@@ -16,7 +17,7 @@ function enableCopyButtons(root) {
       } catch (error) {
         button.textContent = "Copy failed";
       }
-      setTimeout(() => { button.textContent = "Copy"; }, 2000);
+      setTimeout(() => { button.textContent = label; }, 2000);
     });
   });
 }
@@ -27,7 +28,8 @@ document.addEventListener("htmx:afterSettle", (event) => enableCopyButtons(event
 // Search: a 400 (query too long, bad symptom id) carries a message in the results partial; show it
 // instead of htmx's default of ignoring error responses.
 document.addEventListener("htmx:beforeSwap", (event) => {
-  if (event.detail.xhr.status === 400 && event.detail.target && event.detail.target.id === "search-results") {
+  const swapsErrors = ["search-results", "vote-form"];  // the article's vote form answers 400 with its messages
+  if (event.detail.xhr.status === 400 && event.detail.target && swapsErrors.includes(event.detail.target.id)) {
     event.detail.shouldSwap = true;
     event.detail.isError = false;
   }

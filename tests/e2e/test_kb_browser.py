@@ -22,8 +22,8 @@ def test_open_an_article_from_home(page: Page, portal):
 
 def test_copy_button_puts_the_cli_block_on_the_clipboard(page: Page, portal):
     page.goto(portal + "/kb/8/")
-    page.get_by_role("button", name="Copy").click()
-    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    page.get_by_role("button", name="Copy", exact=True).click()
+    expect(page.get_by_role("button", name="Copied", exact=True)).to_be_visible()
     clipboard = page.evaluate("navigator.clipboard.readText()")
     assert clipboard == "config system fortiguard antispam\nset uri-redirect-lookup disable\nend"
 

@@ -68,14 +68,56 @@ def test_recipient_verification_article_has_its_three_causes(guide):
     ]
 
 
-def test_a_bare_lead_in_is_not_a_summary_the_cause_it_announces_gives_one(guide):
+def test_a_bare_lead_in_is_not_a_summary_and_the_cause_is_not_repeated_as_its_meaning(guide):
     article = Article.objects.get(number=8)  # its solution opens "This may be caused by the following reason:"
-    assert article.summary.startswith("If an email message contains a shortened URL")
-    assert article.summary.endswith("against the FortiGuard AntiSpam database.")
+    causes = list(article.causes.values_list("text", flat=True))
+    assert causes == [next(c for c in causes if c.startswith("If an email message contains a shortened URL"))]
     assert "following reason" not in article.summary + article.explanation
-    assert article.explanation.startswith("This also means, if the upstreaming device")
-    assert list(article.causes.values_list("text", flat=True))[0].startswith(article.summary)
+    # "What it means" is what follows the cause in the guide, not the cause's first sentence again
+    assert article.summary.startswith("This also means, if the upstreaming device")
+    assert "shortened URL" not in article.summary + article.explanation
+    for cause in causes:
+        assert not cause.startswith(article.summary) and article.summary not in cause
     assert Article.objects.get(number=6).summary.startswith("There are several situations")  # a real summary stays
+
+
+def test_no_article_shows_a_cause_as_its_meaning(guide):
+    for article in Article.objects.prefetch_related("causes"):
+        for cause in article.causes.all():
+            assert article.summary.strip() != cause.text.strip(), article.kb_number
+            assert not (article.summary and cause.text.startswith(article.summary)), article.kb_number
+
+
+def test_a_solution_without_numbered_steps_takes_its_steps_from_what_it_tells_the_reader_to_do(guide):
+    article = Article.objects.get(number=1)  # 550 5.7.1 Relay access denied: no numbered steps in the guide
+    steps = list(article.steps.values_list("text", flat=True))
+    assert steps == [
+        "If you receive a 5.7.1 error message that does not mention relay access, and sender reputation or endpoint "
+        "reputation is enabled, verify that the SMTP client has not exceeded the reputation score threshold for "
+        "rejection."
+    ]
+    assert article.steps_title == "What to check"
+    assert article.summary == "This indicates rejection due to lack of relay permission."
+    assert "verify" not in article.explanation  # moved, not copied
+
+    antispam = Article.objects.get(number=4)
+    assert [s[:40] for s in antispam.steps.values_list("text", flat=True)] == [
+        "If antivirus scans occur, but antispam s",
+        "Additionally, verify that either the Byp",
+    ]
+    assert antispam.summary == "Safelist entries cause the FortiMail unit to omit antispam scans."
+    milter = Article.objects.get(number=7)  # the instruction was the last sentence of a paragraph
+    assert milter.steps.get().text.startswith("If this problem is persistent, verify connectivity")
+    assert milter.explanation.endswith("In most cases, the sending MTA will retry delivery later.")
+    # numbered steps stay as they are, and an article whose guide text tells nothing to do gets none
+    assert Article.objects.get(number=9).steps.count() == 8
+    assert Article.objects.get(number=9).steps_title.startswith("To configure recipient verification")
+    assert Article.objects.get(number=5).steps.count() == 0
+
+
+def test_every_article_has_steps_or_causes(guide):
+    for article in Article.objects.all():
+        assert article.steps.exists() or article.causes.exists(), article.kb_number
 
 
 def test_smtp_and_log_symptoms_are_stored_with_their_kinds(guide):
