@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from diagnostics import vantages
 from diagnostics.checks import CHECK_NAMES, REGISTRY, Target
 from diagnostics.models import QUEUE_WAIT, CheckResult, DiagnosticRun, ProtectedDomain
 from diagnostics.tasks import execute_run, run_diagnostic
@@ -56,9 +57,12 @@ def create_run(
             created_at=now,
             deadline_at=now + QUEUE_WAIT,
         )
+        places = vantages.plan(protected_domain, names)
         CheckResult.objects.bulk_create(
-            CheckResult(run=run, check_name=name, position=index) for index, name in enumerate(names)
+            CheckResult(run=run, check_name=name, position=names.index(name), vantage=key, vantage_label=label)
+            for name, key, label in places
         )
+        vantages.created(run)
     return run
 
 
