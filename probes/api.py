@@ -19,6 +19,7 @@ from diagnostics import tasks
 from diagnostics.checks import Outcome, Status
 from diagnostics.checks.config import SETTING_NAMES
 from diagnostics.models import DiagnosticRun
+from portal.audit import client_ip
 from portal.numbers import NumberError, parse_number
 from portal.ratelimit import over_limit
 from probes.auth import Refused, authenticate, body_of, forget_old_nonces
@@ -82,6 +83,8 @@ def enrol(request: HttpRequest) -> HttpResponse:
             key_hash=key_hash,
             created_by=row.created_by,
             created_at=now,
+            last_seen_at=now,
+            last_address=client_ip(request) or None,
             version=str(data.get("version") or "")[:20],
         )
         probe.domains.add(row.domain)

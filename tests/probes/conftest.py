@@ -30,6 +30,9 @@ def other_domain(db):
 def make_user(django_user_model, name: str, group: str | None = None):
     from django.contrib.auth.models import Group
 
+    from tickets.roles import ensure_groups
+
+    ensure_groups()  # a transactional test's flush removed the migration's groups
     user = django_user_model.objects.create_user(name, password="pw-" + name)
     if group:
         user.groups.add(Group.objects.get(name=group))
