@@ -113,6 +113,6 @@ def run_context(run: DiagnosticRun) -> dict:
         "run": run,
         "results": present(run, results),
         "phases": PHASES,
-        "vantage": vantage_problem(results),
+        "vantage": vantage_problem([r for r in results if not r.vantage]),  # a probe's own problem: its results
         "comparisons": comparisons(results),
     }

@@ -114,6 +114,7 @@ def test_a_difference_between_vantage_points_is_a_finding(
     client.force_login(helpdesk)
     html = client.get(run.get_absolute_url()).content.decode()
     assert "Finding:" in html and "the portal (pass) and from probe `hq-fml` (site HQ) (error)" in html
+    assert "The probe cannot test from here" in html and 'id="vantage"' not in html  # not the portal's problem
 
 
 def test_refusals_reach_the_operator(probe_file, live_server, transactional_db, domain, gateway_admin, tmp_path):
