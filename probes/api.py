@@ -44,11 +44,16 @@ def json_body(body: bytes) -> dict:
 
 
 def api_view(view: Any) -> Any:
-    """POST only, CSRF-exempt, Refused answered as JSON."""
+    """POST only, CSRF-exempt, Refused answered as JSON.
+
+    Only `application/json` bodies are taken: a page on another site can make a browser post a form cross-site,
+    never JSON (that needs a CORS preflight this portal does not answer), so no browser request reaches a view."""
 
     @csrf_exempt
     @require_POST
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.content_type != "application/json":
+            return JsonResponse({"error": "Probe requests are JSON (Content-Type: application/json)."}, status=403)
         try:
             return view(request, *args, **kwargs)
         except Refused as refused:

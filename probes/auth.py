@@ -57,26 +57,26 @@ def authenticate(request: HttpRequest, body: bytes) -> Probe:
     probe_id = parse_id(header.get(ID_HEADER, ""))
     timestamp, nonce, given = (header.get(h, "") for h in (TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER))
     if probe_id is None or not NONCE_RE.match(nonce) or not SIGNATURE_RE.match(given):
-        raise Refused(401, "The request is not signed (probe id, timestamp, nonce and signature headers).")
+        raise Refused(403, "The request is not signed (probe id, timestamp, nonce and signature headers).")
     try:
         sent = parse_number(timestamp, minimum=0, maximum=2**40, name="The timestamp")
     except NumberError as exc:
-        raise Refused(401, str(exc)) from None
+        raise Refused(403, str(exc)) from None
     skew = settings.PROBES_CLOCK_SKEW
     now = timezone.now()
     if abs(now.timestamp() - sent) > skew:
-        raise Refused(401, f"The probe's clock is more than {skew} s off the portal's: set its time (NTP).")
+        raise Refused(403, f"The probe's clock is more than {skew} s off the portal's: set its time (NTP).")
     probe = Probe.objects.filter(pk=probe_id).first()
     method = request.method or ""
     if probe is None or not verify(probe.signing_key(), given, method, request.path, timestamp, nonce, body):
-        raise Refused(401, "Bad signature.")
+        raise Refused(403, "Bad signature.")
     if probe.is_revoked:
         raise Refused(403, "This probe has been revoked; enrol it again with a new code.")
     try:
         with transaction.atomic():
             Nonce.objects.create(probe=probe, value=nonce, seen_at=now)
     except IntegrityError:
-        raise Refused(401, "This request was already received (replayed nonce).") from None
+        raise Refused(403, "This request was already received (replayed nonce).") from None
     limit = settings.PROBES_RATE_LIMIT
     message = f"Too many requests from this probe: at most {limit} a minute."
     if refused := over_limit(request, "probe-api", limit, who=f"probe:{probe.pk}", message=message):

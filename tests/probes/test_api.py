@@ -117,21 +117,21 @@ def test_foreign_run_is_refused(diag, domain, other_domain, probe, django_captur
 def test_bad_signature_is_refused(probe):
     probe_row, secret = probe
     response = signed_post(POLL, {}, probe_row, "another secret")
-    assert response.status_code == 401 and response.json()["error"] == "Bad signature."
+    assert response.status_code == 403 and response.json()["error"] == "Bad signature."
     headers = signed_headers(probe_row.pk, signing_key(secret), "POST", POLL, b"{}")
     changed_body = Client().post(POLL, b'{"wait":0}', content_type="application/json", headers=headers)
-    assert changed_body.status_code == 401
+    assert changed_body.status_code == 403
     other_path = Client().post(
         "/api/probes/assignments/1/results", b"{}", content_type="application/json", headers=headers
     )
-    assert other_path.status_code == 401
+    assert other_path.status_code == 403
     probe_row.refresh_from_db()
     assert probe_row.last_seen_at is not None and not Nonce.objects.exists()  # nothing stored for a bad signature
 
 
 def test_unsigned_request_is_refused(probe):
     response = Client().post(POLL, b"{}", content_type="application/json")
-    assert response.status_code == 401 and "not signed" in response.json()["error"]
+    assert response.status_code == 403 and "not signed" in response.json()["error"]
 
 
 def test_replay_is_refused(probe):
@@ -141,14 +141,14 @@ def test_replay_is_refused(probe):
     first = Client().post(POLL, body, content_type="application/json", headers=headers)
     second = Client().post(POLL, body, content_type="application/json", headers=headers)
     assert first.status_code == 200
-    assert second.status_code == 401 and "replayed" in second.json()["error"]
+    assert second.status_code == 403 and "replayed" in second.json()["error"]
     assert Nonce.objects.filter(probe=probe_row).count() == 1
 
 
 def test_clock_skew_is_refused(probe, settings):
     probe_row, secret = probe
     response = signed_post(POLL, {}, probe_row, secret, now=time.time() - settings.PROBES_CLOCK_SKEW - 5)
-    assert response.status_code == 401 and "clock" in response.json()["error"]
+    assert response.status_code == 403 and "clock" in response.json()["error"]
 
 
 def test_oversized_body_is_refused(probe, settings):
@@ -175,8 +175,12 @@ def test_rate_limit_per_probe(probe, domain, settings):
     assert signed_post(POLL, {}, other, other_secret).status_code == 200  # counted per probe
 
 
-def test_get_is_not_allowed():
+def test_get_is_not_allowed_and_forms_are_refused(gateway_admin, domain):
     assert Client().get(POLL).status_code == 405
+    row, code = EnrolmentCode.issue(gateway_admin, domain, "hq-fml", "HQ")
+    form = Client().post(ENROL, {"code": code})  # what a cross-site form could send
+    assert form.status_code == 403 and "application/json" in form.json()["error"]
+    assert not Probe.objects.exists()
 
 
 def test_offline_probe_gets_no_work_and_its_runs_fail_at_the_deadline(

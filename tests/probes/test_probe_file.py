@@ -128,7 +128,7 @@ def test_refusals_reach_the_operator(probe_file, live_server, transactional_db, 
     state = (tmp_path / "probe.json").read_text()
     (tmp_path / "probe.json").write_text(state.replace('"secret": "', '"secret": "x'))
     forged = probe(probe_file, "run", "--once", cwd=tmp_path)
-    assert forged.returncode == 2 and "(401): Bad signature." in forged.stderr
+    assert forged.returncode == 2 and "(403): Bad signature." in forged.stderr
     (tmp_path / "probe.json").write_text(state)
     assert probe(probe_file, "run", "--once", cwd=tmp_path).returncode == 0
 
