@@ -99,10 +99,13 @@ class Probe(models.Model):
     def take_work(self) -> list[Assignment]:
         """Its assignments not delivered yet, on unfinished runs; marked delivered."""
         pending = self.assignments.filter(delivered_at__isnull=True, run__state__in=["queued", "running"])
-        assignments = list(pending.select_related("run"))
-        if assignments:
-            Assignment.objects.filter(pk__in=[a.pk for a in assignments]).update(delivered_at=timezone.now())
-        return assignments
+        now = timezone.now()
+        # each one is taken by one poll only, even when two polls of the same probe overlap
+        return [
+            a
+            for a in pending.select_related("run")
+            if Assignment.objects.filter(pk=a.pk, delivered_at__isnull=True).update(delivered_at=now)
+        ]
 
 
 class EnrolmentCode(models.Model):

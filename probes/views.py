@@ -32,7 +32,7 @@ def probe_list(request: HttpRequest) -> HttpResponse:
 def enrol(request: HttpRequest) -> HttpResponse:
     if not administered_domains(request.user).exists():
         raise PermissionDenied("Only a domain's gateway administrators enrol its probes.")
-    form = EnrolForm(request.POST or None, user=request.user)
+    form = EnrolForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         row, code = EnrolmentCode.issue(request.user, data["domain"], data["name"], data["site"])

@@ -201,3 +201,9 @@ def test_offline_probe_gets_no_work_and_its_runs_fail_at_the_deadline(
 def test_poll_payload_is_json(probe):
     probe_row, secret = probe
     assert json.loads(signed_post(POLL, {"wait": "soon"}, probe_row, secret).content)["error"]
+
+
+def test_the_diagnose_command_path_runs_everything_on_the_portal(diag, domain, probe):
+    run = services.run_checks_now(domain.target(), ["mx_records", "fortiguard_egress"], protected_domain=domain)
+    assert run.state == "finished" and set(run.results.values_list("vantage", flat=True)) == {""}
+    assert not Assignment.objects.exists()
