@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from diagnostics.models import DiagnosticRun
 from probes.models import EnrolmentCode, Probe, digest, normalize_code
 from tests.probes.conftest import enrolled, make_user
 
@@ -105,3 +106,24 @@ def test_download_is_the_probe_file(gateway_admin):
     assert body.startswith(b"#!/usr/bin/env python3\n")
     names = zipfile.ZipFile(io.BytesIO(body)).namelist()
     assert "__main__.py" in names and "diagnostics/checks/mx_records.py" in names
+
+
+@pytest.mark.parametrize(("where", "on_probe"), [("site", True), ("", True), ("portal", False)])
+def test_the_run_form_chooses_where_checks_run(
+    diag, gateway_admin, domain, where, on_probe, django_capture_on_commit_callbacks
+):
+    probe, _ = enrolled(domain)
+    client = logged_in(gateway_admin)
+    assert "Test from" in client.get(reverse("diagnostics:index")).content.decode()
+    data = {"protected_domain": domain.pk, "checks": ["mx_records", "fortiguard_egress"], "where": where}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("diagnostics:index"), data)
+    assert response.status_code == 302
+    run = DiagnosticRun.objects.get()
+    places = sorted(run.results.values_list("check_name", "vantage"))
+    if on_probe:
+        assert places == [("fortiguard_egress", probe.key), ("mx_records", ""), ("mx_records", probe.key)]
+        html = client.get(response["Location"]).content.decode()
+        assert f'id="check-fortiguard_egress-probe{probe.pk}"' in html and "Running…" in html
+    else:
+        assert places == [("fortiguard_egress", ""), ("mx_records", "")]
