@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from diagnostics.models import DomainAdmin, ProtectedDomain
 from probes.agent.signing import VERSION_HEADER, signed_headers, signing_key
-from probes.models import Probe, new_secret
 from tests.servers.fixtures import diag, dns_server, http_servers, smtp_servers  # noqa: F401
 
 POLL = "/api/probes/poll"
@@ -53,6 +52,8 @@ def helpdesk(django_user_model):
 
 def enrolled(domain: ProtectedDomain, name: str = "hq-fml", site: str = "HQ", *, seen: bool = True) -> tuple:
     """A probe for `domain` made directly (no code), seen just now; returns (probe, secret)."""
+    from probes.models import Probe, new_secret  # here: pages_without_probes.py runs without the app
+
     secret, key_hash = new_secret()
     probe = Probe.objects.create(name=name, site=site, key_hash=key_hash, last_seen_at=timezone.now() if seen else None)
     probe.domains.add(domain)
@@ -64,7 +65,7 @@ def probe(domain):
     return enrolled(domain)
 
 
-def signed_post(path: str, payload: object, probe: Probe, secret: str, *, body: bytes | None = None, **kwargs):
+def signed_post(path: str, payload: object, probe, secret: str, *, body: bytes | None = None, **kwargs):
     """POST `payload` signed as `probe` with Django's test client; `headers`/`now` change what is signed."""
     body = json.dumps(payload).encode() if body is None else body
     headers = signed_headers(probe.pk, signing_key(secret), "POST", path, body, now=kwargs.pop("now", None))
