@@ -68,7 +68,8 @@ def authenticate(request: HttpRequest, body: bytes) -> Probe:
         raise Refused(403, f"The probe's clock is more than {skew} s off the portal's: set its time (NTP).")
     probe = Probe.objects.filter(pk=probe_id).first()
     method = request.method or ""
-    if probe is None or not verify(probe.signing_key(), given, method, request.path, timestamp, nonce, body):
+    key = probe.signing_key() if probe is not None else None
+    if probe is None or key is None or not verify(key, given, method, request.path, timestamp, nonce, body):
         raise Refused(403, "Bad signature.")
     if probe.is_revoked:
         raise Refused(403, "This probe has been revoked; enrol it again with a new code.")

@@ -87,8 +87,13 @@ class Probe(models.Model):
     def state(self) -> str:
         return "revoked" if self.is_revoked else ("online" if self.is_online() else "offline")
 
-    def signing_key(self) -> bytes:
-        return bytes.fromhex(self.key_hash)
+    def signing_key(self) -> bytes | None:
+        """The HMAC key, or None when the row holds none (never verify with an empty key)."""
+        try:
+            key = bytes.fromhex(self.key_hash)
+        except ValueError:
+            return None
+        return key if len(key) == 32 else None
 
     def revoke(self) -> None:
         """Refuse its requests from now on; its unfinished assignments fail at their runs' deadlines."""

@@ -130,7 +130,18 @@ def outcome_data(outcome: Any) -> dict:
 
 
 def work(assignment: dict, args: argparse.Namespace) -> list[dict]:
-    """Run one assignment's checks here, with this site's resolver and network."""
+    """Run one assignment's checks here, with this site's resolver and network; never raises."""
+    try:
+        return run_checks(assignment, args)
+    except Exception as exc:  # a bad assignment or a bug: report it rather than lose the run
+        summary = f"The probe could not run the check ({type(exc).__name__}: {exc})."
+        return [
+            {"check": name, "status": "error", "summary": summary, "details": {}}
+            for name in assignment.get("checks", [])
+        ]
+
+
+def run_checks(assignment: dict, args: argparse.Namespace) -> list[dict]:
     from diagnostics.checks import REGISTRY, Mode, Target, parse_config, run_concurrently
 
     raw = dict(assignment.get("config") or {})
@@ -170,9 +181,9 @@ def run(args: argparse.Namespace) -> int:
     while True:
         try:
             interval = poll_once(portal, state, args)
-        except ProbeError as exc:
+        except (ProbeError, KeyError, TypeError, ValueError) as exc:  # refused, unreachable, or a strange answer
             if args.once:
-                raise
+                raise ProbeError(str(exc)) from None
             print(exc, file=sys.stderr, flush=True)
             interval = 30.0
         if args.once:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
 from datetime import timedelta
@@ -12,7 +14,7 @@ from django.utils import timezone
 
 from diagnostics import services
 from diagnostics.models import DiagnosticRun
-from probes.agent.signing import signed_headers, signing_key
+from probes.agent.signing import canonical, signed_headers, signing_key
 from probes.models import Assignment, EnrolmentCode, Nonce, Probe
 from tests.probes.conftest import POLL, enrolled, signed_post
 
@@ -207,3 +209,16 @@ def test_the_diagnose_command_path_runs_everything_on_the_portal(diag, domain, p
     run = services.run_checks_now(domain.target(), ["mx_records", "fortiguard_egress"], protected_domain=domain)
     assert run.state == "finished" and set(run.results.values_list("vantage", flat=True)) == {""}
     assert not Assignment.objects.exists()
+
+
+def test_a_probe_without_a_key_verifies_nothing(domain):
+    keyless = Probe.objects.create(name="keyless", site="HQ", key_hash="", last_seen_at=timezone.now())
+    keyless.domains.add(domain)
+    body = b"{}"
+    timestamp, nonce = str(int(time.time())), "n" * 20
+    forged = hmac.new(b"", canonical("POST", POLL, timestamp, nonce, body), hashlib.sha256).hexdigest()
+    headers = {"X-Probe-Id": str(keyless.pk), "X-Probe-Timestamp": timestamp, "X-Probe-Nonce": nonce}
+    response = Client().post(
+        POLL, body, content_type="application/json", headers={**headers, "X-Probe-Signature": forged}
+    )
+    assert response.status_code == 403 and response.json()["error"] == "Bad signature."
