@@ -222,3 +222,13 @@ def test_a_probe_without_a_key_verifies_nothing(domain):
         POLL, body, content_type="application/json", headers={**headers, "X-Probe-Signature": forged}
     )
     assert response.status_code == 403 and response.json()["error"] == "Bad signature."
+
+
+def test_a_long_poll_waits_at_most_the_cap(probe, settings):
+    probe_row, secret = probe
+    settings.PROBES_POLL_WAIT_MAX = 1
+    started = time.monotonic()
+    response = signed_post(POLL, {"wait": 30}, probe_row, secret)
+    waited = time.monotonic() - started
+    assert response.status_code == 200 and response.json()["assignments"] == []
+    assert 1 <= waited < 5
