@@ -127,3 +127,13 @@ def test_the_run_form_chooses_where_checks_run(
         assert f'id="check-fortiguard_egress-probe{probe.pk}"' in html and "Running…" in html
     else:
         assert places == [("fortiguard_egress", ""), ("mx_records", "")]
+
+
+def test_admin_lists_probes_but_adds_none(django_user_model, domain):
+    probe, _ = enrolled(domain)
+    client = logged_in(django_user_model.objects.create_superuser("boss"))
+    assert "hq-fml" in client.get("/admin/probes/probe/").content.decode()
+    change = client.get(f"/admin/probes/probe/{probe.pk}/change/")
+    assert change.status_code == 200 and probe.key_hash in change.content.decode()  # read-only, never the secret
+    assert client.get("/admin/probes/probe/add/").status_code == 403
+    assert client.get("/admin/probes/probe/?q=%00").status_code < 500
