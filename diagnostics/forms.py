@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 
+from diagnostics import vantages
 from diagnostics.checks import CHECK_NAMES, REGISTRY, Target
 from diagnostics.checks.domain import InvalidTarget, normalize_domain
 from diagnostics.models import ProtectedDomain, may_test_any_domain
@@ -76,11 +77,23 @@ class RunForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one check."},
     )
+    where = forms.ChoiceField(
+        choices=[
+            ("site", "The network-side checks on the domain's probe when one is online (DNS checks on both)"),
+            ("portal", "Everything from the portal"),
+        ],
+        initial="site",
+        required=False,
+        label="Test from",
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args: object, user: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.may_type = may_test_any_domain(user)
+        if not vantages.PLANNERS:  # no remote vantage point can exist: everything runs on the portal
+            del self.fields["where"]
         self.fields["protected_domain"].queryset = ProtectedDomain.objects.for_user(user)
         if not self.may_type:
             self.fields["protected_domain"].empty_label = None
@@ -120,6 +133,11 @@ class RunForm(forms.Form):
             return data
         data["checks"] = runnable  # the others are listed on the run page (skipped_checks)
         return data
+
+    @property
+    def remote(self) -> bool:
+        """Whether checks may run on a remote vantage point (a probe) rather than all on the portal."""
+        return self.cleaned_data.get("where") != "portal"
 
     def target(self) -> Target:
         record = self.cleaned_data["protected_domain"]

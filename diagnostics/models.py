@@ -191,6 +191,10 @@ class DiagnosticRun(models.Model):
             who |= models.Q(protected_domains__domain=self.protected_domain_id)
         return get_user_model().objects.filter(who, is_active=True).distinct()
 
+    def portal_checks(self) -> list[str]:
+        """The checks this run runs on the portal itself (the others run on a remote vantage point)."""
+        return list(self.results.filter(vantage="").values_list("check_name", flat=True))
+
     @property
     def is_done(self) -> bool:
         return self.state in {self.State.FINISHED, self.State.FAILED}
@@ -224,11 +228,15 @@ class DiagnosticRun(models.Model):
             if run is None:
                 return 0
             waited = "no worker picked it up" if run.state == cls.State.QUEUED else "the worker stopped"
-            run.results.filter(status="").update(
-                status=Status.ERROR,
-                summary=f"The run did not finish before its deadline ({waited}); this check has no result.",
-                finished_at=now,
-            )
+            pending = run.results.filter(status="")
+            remote = sorted({r.where for r in pending if r.vantage})
+            if remote and not pending.filter(vantage="").exists():
+                waited = f"{', '.join(remote)} stopped polling and did not report"
+            for result in pending:
+                reason = f"{result.where} stopped polling and did not report" if result.vantage else waited
+                result.status, result.finished_at = Status.ERROR, now
+                result.summary = f"The run did not finish before its deadline ({reason}); this check has no result."
+                result.save(update_fields=["status", "summary", "finished_at"])
             run.state, run.finished_at = cls.State.FAILED, now
             run.error = f"Deadline passed at {run.deadline_at:%H:%M:%S} UTC: {waited}."
             run.status = worst(run.results.values_list("status", flat=True)) or Status.ERROR
@@ -248,10 +256,15 @@ class CheckResult(models.Model):
     gateway_commands = models.JSONField(default=list, blank=True)
     tested_from = models.CharField(max_length=255, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Where the check runs: "" on the portal, else a remote vantage point's key (`probe:12`, diagnostics.vantages)
+    vantage = models.CharField(max_length=50, blank=True, default="")
+    vantage_label = models.CharField(max_length=255, blank=True, help_text="e.g. probe `hq-fml` (site HQ).")
 
     class Meta:
-        ordering = ["run", "position"]
-        constraints = [models.UniqueConstraint(fields=["run", "check_name"], name="one_result_per_check_per_run")]
+        ordering = ["run", "position", "vantage"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "check_name", "vantage"], name="one_result_per_check_per_vantage")
+        ]
 
     def __str__(self) -> str:
         return f"{self.check_name}: {self.status or 'pending'}"
@@ -259,6 +272,15 @@ class CheckResult(models.Model):
     @property
     def is_pending(self) -> bool:
         return not self.status
+
+    @property
+    def is_remote(self) -> bool:
+        return bool(self.vantage)
+
+    @property
+    def where(self) -> str:
+        """Where the check ran, in words: "probe `hq-fml` (site HQ)" or "the portal"."""
+        return (self.vantage_label or self.vantage) if self.vantage else "the portal"
 
 
 class DomainAdmin(models.Model):

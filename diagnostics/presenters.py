@@ -97,12 +97,37 @@ def present(run: DiagnosticRun, results: list[CheckResult] | None = None) -> lis
     ]
 
 
+def comparisons(results: list[CheckResult]) -> list[dict]:
+    """Checks that ran from more than one vantage point (the portal and a probe), side by side.
+
+    A difference between the two answers is itself a finding: "the portal reaches FortiGuard, the site does not".
+    """
+    by_check: dict[str, list[CheckResult]] = {}
+    for r in results:
+        by_check.setdefault(r.check_name, []).append(r)
+    rows = []
+    for name, group in by_check.items():
+        if len(group) < 2:
+            continue
+        finished = [r for r in group if not r.is_pending]
+        differ = len(finished) == len(group) and len({r.status for r in finished}) > 1
+        rows.append(
+            {
+                "label": REGISTRY[name].label if name in REGISTRY else name,
+                "sides": [{"where": r.where, "status": r.status, "summary": r.summary} for r in group],
+                "differ": differ,
+            }
+        )
+    return rows
+
+
 def run_context(run: DiagnosticRun) -> dict:
     results = list(run.results.all())
     return {
         "run": run,
         "results": present(run, results),
         "phases": PHASES,
-        "vantage": vantage_problem(results),
+        "vantage": vantage_problem([r for r in results if not r.vantage]),  # a probe's own problem: its results
         "skipped": skipped_checks(run.to_target(), run.protected_domain_id is not None, run.checks),
+        "comparisons": comparisons(results),
     }

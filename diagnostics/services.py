@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from diagnostics import vantages
 from diagnostics.checks import CHECK_NAMES, REGISTRY, Target
 from diagnostics.models import QUEUE_WAIT, CheckResult, DiagnosticRun, ProtectedDomain
 from diagnostics.tasks import execute_run, run_diagnostic
@@ -41,8 +42,9 @@ def create_run(
     user: Any = None,
     protected_domain: ProtectedDomain | None = None,
     source: str = DiagnosticRun.Source.WEB,
+    remote: bool = True,
 ) -> DiagnosticRun:
-    """A queued run with one pending CheckResult row per check."""
+    """A queued run with one pending CheckResult row per check and place (`remote=False`: all on the portal)."""
     names = ordered_checks(checks)
     now = timezone.now()
     with transaction.atomic():
@@ -56,9 +58,12 @@ def create_run(
             created_at=now,
             deadline_at=now + QUEUE_WAIT,
         )
+        places = vantages.plan(protected_domain if remote else None, names)
         CheckResult.objects.bulk_create(
-            CheckResult(run=run, check_name=name, position=index) for index, name in enumerate(names)
+            CheckResult(run=run, check_name=name, position=names.index(name), vantage=key, vantage_label=label)
+            for name, key, label in places
         )
+        vantages.created(run)
     return run
 
 
@@ -79,8 +84,8 @@ def start_run(target: Target, checks: Iterable[str], **kwargs: Any) -> Diagnosti
 
 
 def run_checks_now(target: Target, checks: Iterable[str], **kwargs: Any) -> DiagnosticRun:
-    """Create the run and execute it in this process (the `diagnose` command; no worker needed)."""
-    run = create_run(target, checks, **kwargs)
+    """Create the run and execute it in this process (the `diagnose` command; no worker, no probe needed)."""
+    run = create_run(target, checks, remote=False, **kwargs)
     execute_run(run.pk)
     run.refresh_from_db()
     return run

@@ -60,6 +60,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["checks"],
                 user=request.user,
                 protected_domain=form.cleaned_data["protected_domain"],
+                remote=form.remote,
             )
             return redirect(run)
         status = 400

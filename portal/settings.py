@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "diagnostics",
     "tickets",
     "logs",
+    "probes",
 ]
 
 MIDDLEWARE = [
@@ -271,6 +272,15 @@ DIAG_TLS_CA_FILE = os.environ.get("DIAG_TLS_CA_FILE", "")  # extra CA bundle for
 DIAG_HELO_NAME = os.environ.get("DIAG_HELO_NAME", "")  # FQDN for EHLO; default: PORTAL_URL's host
 DIAG_PROBE_SENDER = os.environ.get("DIAG_PROBE_SENDER", "")  # MAIL FROM of the relay test
 DIAG_RATE_LIMIT = int(os.environ.get("DIAG_RATE_LIMIT", "10"))  # diagnostic runs per user per minute
+
+# Probes (docs/probes.md)
+PROBES_OFFLINE_AFTER = int(os.environ.get("PROBES_OFFLINE_AFTER", "90"))  # seconds without a poll: offline
+PROBES_POLL_SECONDS = int(os.environ.get("PROBES_POLL_SECONDS", "10"))  # the interval probes are told to poll at
+PROBES_POLL_WAIT_MAX = int(os.environ.get("PROBES_POLL_WAIT_MAX", "0"))  # long-poll cap in seconds (0: short polls)
+PROBES_CLOCK_SKEW = int(os.environ.get("PROBES_CLOCK_SKEW", "300"))  # seconds a signed request's time may be off
+PROBES_MAX_BODY = int(os.environ.get("PROBES_MAX_BODY", str(256 * 1024)))  # bytes per probe request
+PROBES_RATE_LIMIT = int(os.environ.get("PROBES_RATE_LIMIT", "60"))  # requests per probe per minute
+PROBES_ENROL_RATE_LIMIT = int(os.environ.get("PROBES_ENROL_RATE_LIMIT", "10"))  # enrolments per address per minute
 
 LOGGING = {
     "version": 1,

@@ -22,6 +22,8 @@ urlpatterns = [
     path("diagnostics/", include("diagnostics.urls")),
     path("", include("kb.urls")),
 ]
+if apps.is_installed("probes"):  # diagnostics works without it: every check then runs on the portal
+    urlpatterns[-1:-1] = [path("probes/", include("probes.urls")), path("api/probes/", include("probes.api_urls"))]
 if apps.is_installed("tickets"):  # the KB and diagnostics work without it (docs/architecture.md, "Boundaries")
     urlpatterns[-1:-1] = [path("tickets/", include("tickets.urls")), path("report/", include("tickets.report_urls"))]
 if apps.is_installed("logs"):

@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
+from diagnostics.checks.compat import StrEnum
 from diagnostics.checks.config import DiagConfig
 from diagnostics.checks.domain import is_ip_literal
 from diagnostics.checks.vantage import Reach, Vantage, check_vantage
@@ -289,7 +289,11 @@ def run_concurrently(
     return [outcomes[n] for n in names]
 
 
-def in_parallel[T, R](function: Callable[[T], R], items: Iterable[T], max_workers: int = 8) -> list[R]:
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def in_parallel(function: Callable[[T], R], items: Iterable[T], max_workers: int = 8) -> list[R]:  # noqa: UP047 - 3.10
     """Map `function` over `items` in threads (each call bounds its own time), keeping order."""
     items = list(items)
     if not items:

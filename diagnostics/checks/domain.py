@@ -5,8 +5,6 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from portal.numbers import NumberError, parse_number
-
 LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 MAX_DOMAIN_LENGTH = 253
 
@@ -87,8 +85,8 @@ def parse_host_port(text: str) -> tuple[str, int | None]:
         host = value
     port = None
     if port_text:
-        try:
-            port = parse_number(port_text, maximum=65535)
-        except NumberError:
-            raise InvalidTarget(f"{port_text[:20]!r} is not a port number (1-65535).") from None
+        # ASCII digits only, as portal.numbers reads request numbers (the checks package imports no Django)
+        if not (port_text.isascii() and port_text.isdigit() and len(port_text) <= 5 and 1 <= int(port_text) <= 65535):
+            raise InvalidTarget(f"{port_text[:20]!r} is not a port number (1-65535).")
+        port = int(port_text)
     return normalize_host(host), port

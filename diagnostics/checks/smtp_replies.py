@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
+
+from diagnostics.checks.compat import StrEnum
 
 
 class Subject(StrEnum):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import dns.exception
@@ -21,6 +20,7 @@ import dns.nameserver
 import dns.rcode
 import dns.resolver
 
+from diagnostics.checks.compat import StrEnum
 from diagnostics.checks.config import DiagConfig
 from diagnostics.checks.net import make_resolver
 
