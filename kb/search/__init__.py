@@ -24,7 +24,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from kb.models import Article, Symptom
-from kb.search import relevance
+from kb.replycodes import find_codes
+from kb.search import codes, relevance
 from kb.search.engine import CANDIDATE_CAP, Engine, TextQuery
 from kb.search.index import DOCUMENTS
 from kb.search.matcher import match_symptoms
@@ -128,7 +129,7 @@ def search(query: str = "", symptom_ids: Iterable[int] = (), limit: int = 20) ->
     symptom_hits = _articles_with(matched, required)
     if tokens:
         best = [pk for pk, _ in ranked[: relevance.RERANKED]]
-        strong = _rescore(scores, best, symptom_hits, tokens, text_query, backend)
+        strong = _rescore(scores, best, symptom_hits, tokens, text_query, backend, text)
     for article_id, symptom_score in symptom_hits.items():
         scores[article_id] = scores.get(article_id, 0.0) + symptom_score
     if not text and required:
@@ -156,9 +157,12 @@ def _rescore(
     tokens: list[Token],
     text_query: TextQuery,
     backend: Engine,
+    text: str,
 ) -> set[int]:
-    """Score the engine's best candidates and the symptom matches with `relevance` (in place); the strong ones."""
-    query = relevance.concepts(tokens, text_query.corrections, backend)
+    """Score the engine's best candidates and the symptom matches with `relevance` (in place); the strong ones.
+    Reply codes in the text are evidence by their meaning and wording (`kb.search.codes`)."""
+    replies = [codes.from_reply(code, text) for code in find_codes(text)] if any(t.code for t in tokens) else []
+    query = relevance.concepts(tokens, text_query.corrections, backend, replies)
     ids = list(dict.fromkeys([*best, *list(symptom_hits)[: relevance.RERANKED]]))
     fields = relevance.stemmed_documents(ids, DOCUMENTS.current())
     average_body = sum(relevance.body_length(f) for f in fields.values()) / max(len(fields), 1)

@@ -26,6 +26,7 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
+from kb.search import codes as reply_codes
 from kb.search.engine import Engine
 from kb.search.text import Token
 
@@ -85,10 +86,14 @@ class Concept:
     weight: float
     prefix: bool = False
     code: bool = False
+    reply: reply_codes.Code | None = None  # a reply code: matched by meaning (kb.search.codes), not by its digits
 
-    def occurrences(self, field: StemmedField) -> int:
+    def occurrences(self, field: StemmedField) -> float:
         """How often the concept (any of its forms) occurs in a stemmed field: single words are counted from the
-        field's word counts, phrases and prefixes in its text."""
+        field's word counts, phrases and prefixes in its text; a reply code is its best similarity to the field's
+        codes (0-1)."""
+        if self.reply is not None:
+            return reply_codes.similarity(self.reply, field.basic_codes, field.enhanced_codes) if field.codes else 0.0
         if self.prefix:
             return sum(field.text.count(f" {form.strip()}") for form in self.forms)
         return sum(
@@ -101,6 +106,12 @@ class StemmedField:
     text: str  # ' stem stem ... '
     counts: dict[str, int]  # stem -> occurrences
     length: int  # words
+    basic_codes: tuple[int, ...] = ()
+    enhanced_codes: tuple[tuple[int, int, int], ...] = ()
+
+    @property
+    def codes(self) -> bool:
+        return bool(self.basic_codes or self.enhanced_codes)
 
 
 def idf(frequency: int, documents: int) -> float:
@@ -109,11 +120,28 @@ def idf(frequency: int, documents: int) -> float:
     return math.log(1.0 + (documents - frequency + 0.5) / (frequency + 0.5))
 
 
-def concepts(tokens: list[Token], corrections: dict[str, str], engine: Engine) -> list[Concept]:
+def concepts(
+    tokens: list[Token], corrections: dict[str, str], engine: Engine, replies: list[reply_codes.Code] = ()
+) -> list[Concept]:
+    """The query's concepts. Reply codes the parser found (`replies`) are one concept each (`550 5.7.1` is one
+    reply, weighted by its rarer part); code tokens it did not confirm are compared by their digits' meaning."""
     counted = [t for t in tokens if not t.meaning_word]
     frequencies, documents = engine.frequencies(counted, corrections) if counted else ({}, 0)
+    by_word = {word: reply for reply in replies for word in reply.words}
+    by_text = {t.text: t for t in tokens}
     result = []
+    done: set[reply_codes.Code] = set()
     for token in tokens:
+        if token.code:
+            reply = by_word.get(token.text) or reply_codes.from_word(token.text)
+            if reply is None or reply in done:
+                continue
+            done.add(reply)
+            parts = [by_text[w] for w in reply.words if w in by_text] or [token]
+            weight = CODE_WEIGHT * max(idf(frequencies.get(t, 0), documents) for t in parts)
+            forms = tuple(_stems(w) for w in reply.words)
+            result.append(Concept(forms, weight, code=True, reply=reply))
+            continue
         phrases = [token.text, *token.synonyms]
         if token.text in corrections:
             phrases.append(corrections[token.text])
@@ -134,13 +162,16 @@ class Assessment:
     score: float  # 0-1: weighted share of the concepts, each by its best field
     coverage: float  # 0-1: weighted share of the concepts the article has at all
     words_matched: bool  # at least one concept that is not a reply code
+    codes_agree: bool = True  # no query code contradicts the article's codes, and it names their stated reasons
 
 
 def stemmed(document: dict[str, str]) -> dict[str, StemmedField]:
     fields = {}
     for name in FIELD_WEIGHTS:
         words = [stem(w) for w in WORD_RE.findall(document.get(name, "").lower())]
-        fields[name] = StemmedField(" " + " ".join(words) + " ", Counter(words), len(words))
+        counts = Counter(words)
+        basic, enhanced = reply_codes.document_codes(counts)
+        fields[name] = StemmedField(" " + " ".join(words) + " ", counts, len(words), basic, enhanced)
     return fields
 
 
@@ -183,6 +214,7 @@ def assess(fields: dict[str, StemmedField], query: list[Concept], average_body: 
     total = sum(c.weight for c in query)
     if not total:
         return Assessment(0.0, 0.0, False)
+    agree = codes_agree(fields, [c.reply for c in query if c.reply is not None])
     body_norm = 1.0 - B + B * body_length(fields) / max(average_body, 1.0)
     score = covered = 0.0
     words = False
@@ -195,10 +227,31 @@ def assess(fields: dict[str, StemmedField], query: list[Concept], average_body: 
             score += concept.weight * frequency / (frequency + K1)
             covered += concept.weight
             words = words or not concept.code
-    return Assessment(score / total, covered / total, words)
+    return Assessment(score / total, covered / total, words, agree)
+
+
+def codes_agree(fields: dict[str, StemmedField], replies: list[reply_codes.Code]) -> bool:
+    """No query code is about another kind of failure than the article's codes, and the article names the reasons
+    the codes' wording states (relaying, a block list, SPF...): `kb.search.codes`."""
+    if not replies:
+        return True
+    enhanced = {code for field in fields.values() for code in field.enhanced_codes}
+    if any(reply_codes.contradicts(reply, enhanced) for reply in replies):
+        return False
+    if any(reply.reasons for reply in replies):
+        stems = set().union(*(field.counts for field in fields.values()))
+        return all(reply_codes.answers_reasons(reply, stems) for reply in replies)
+    return True
 
 
 def is_strong(assessment: Assessment | None, symptom_matched: bool) -> bool:
+    """A symptom of the article in the text; else most of the query's weighted concepts, words among them, and
+    reply codes that agree with the article's."""
     if symptom_matched:
         return True
-    return assessment is not None and assessment.words_matched and assessment.coverage >= STRONG_COVERAGE
+    return (
+        assessment is not None
+        and assessment.words_matched
+        and assessment.codes_agree
+        and assessment.coverage >= STRONG_COVERAGE
+    )
