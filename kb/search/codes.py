@@ -13,9 +13,9 @@ words of its search document. A code is compared by what it means, not by its di
   the same category partly, in either class (Postfix answers the guide's `550 5.7.1` relay refusal with `554` or
   `454`: the words say which refusal it is);
 - the wording around the code names the reason (relaying, a block list, SPF/DKIM/DMARC, an unknown recipient, a
-  full mailbox): an article that never names that reason does not answer the reply, so it cannot be a strong
-  result by word coverage alone (a symptom the text contains still makes it strong). That is how 5.7.1 is relay
-  only when the text says relay.
+  full mailbox; the words `kb.explain` also reads to say whose side a failure is on): an article that never names
+  that reason does not answer the reply, so it cannot be a strong result by word coverage alone (a symptom the
+  text contains still makes it strong). That is how 5.7.1 is relay only when the text says relay.
 """
 
 from __future__ import annotations
@@ -28,22 +28,35 @@ from kb.replycodes import ReplyCode
 BASIC_WORD_RE = re.compile(r"[245][0-5]\d")
 ENHANCED_WORD_RE = re.compile(r"[245]\.[0-7]\.\d{1,3}")
 
-# The reason a reply states, from the wording on its line -> stems an article answering it must have (any).
-REASONS: dict[str, tuple[re.Pattern[str], frozenset[str]]] = {
+# The reason a reply states, from the wording on its line -> what an article answering it says, in its stemmed
+# text (`kb.search.relevance.stem`: words lower case, ' ' around each).
+REASONS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "relay": (
         re.compile(r"\brelay(?:ing)?\b[^\n]{0,20}\b(?:denied|not|prohibited|refused)|unable to relay", re.I),
-        frozenset({"relay"}),
+        re.compile(r" relay"),
     ),
     "blocklist": (
         re.compile(r"blocked using|black ?list|block ?list|\b(?:dnsbl|rbl)\b|spamhaus|spamcop|barracudacentral", re.I),
-        frozenset({"blacklist", "blocklist", "dnsbl", "rbl", "spamhaus", "reputation"}),
+        re.compile(r" (?:black ?list|block ?list|dnsbl|rbl|spamhau|reputat)"),
     ),
-    "spf": (re.compile(r"\bspf\b", re.I), frozenset({"spf"})),
-    "dkim": (re.compile(r"\bdkim\b", re.I), frozenset({"dkim"})),
-    "dmarc": (re.compile(r"\bdmarc\b", re.I), frozenset({"dmarc"})),
+    "spf": (re.compile(r"\bspf\b", re.I), re.compile(r" spf ")),
+    "dkim": (re.compile(r"\bdkim\b", re.I), re.compile(r" dkim ")),
+    "dmarc": (re.compile(r"\bdmarc\b", re.I), re.compile(r" dmarc ")),
+    "unknown recipient": (
+        re.compile(
+            r"user unknown|unknown (?:user|recipient)|no such (?:user|mailbox|recipient)|recipnotfound"
+            r"|(?:recipient|mailbox|user|address) (?:not found|does not exist|unknown)|invalid recipient",
+            re.I,
+        ),
+        re.compile(
+            r" (?:unknown (?:user|recipient|address|mailbox)|(?:user|recipient|address|mailbox) unknown"
+            r"|invalid (?:user|recipient|address|mailbox)|no such (?:user|recipient|mailbox)|non ?existent"
+            r"|(?:doe|does|do) not exist|recipnotfound) "
+        ),
+    ),
     "quota": (
         re.compile(r"mailbox (?:is )?full|over ?quota|quota exceeded|exceeded storage|insufficient storage", re.I),
-        frozenset({"quota", "full", "storag"}),
+        re.compile(r" (?:quota|mailbox (?:is )?full|full mailbox|storag)"),
     ),
 }
 
@@ -115,6 +128,6 @@ def contradicts(code: Code, enhanced: set[tuple[int, int, int]]) -> bool:
     return bool(code.enhanced and enhanced) and all(other[1] != code.enhanced[1] for other in enhanced)
 
 
-def answers_reasons(code: Code, stems: set[str]) -> bool:
-    """The article names every reason the code's wording states (or it states none)."""
-    return all(REASONS[name][1] & stems for name in code.reasons)
+def answers_reasons(code: Code, stemmed_text: str) -> bool:
+    """The article (its stemmed text) names every reason the code's wording states (or it states none)."""
+    return all(REASONS[name][1].search(stemmed_text) for name in code.reasons)

@@ -24,7 +24,7 @@ import math
 import re
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from kb.search import codes as reply_codes
 from kb.search.engine import Engine
@@ -39,7 +39,7 @@ CODE_WEIGHT = 0.3
 MINOR_WEIGHT = 0.4
 # Words nearly every article of a mail-gateway KB uses, and the stop-word exceptions kept for their meaning.
 MINOR_WORDS = frozenset(
-    "mail email emails message messages server servers fortimail unit smtp user users "
+    "mail mails email emails message messages server servers fortimail unit smtp user users "
     "send sending sent receive receiving received problem issue error work working works".split()
 )
 WORD_RE = re.compile(r"\d{1,3}(?:\.\d{1,3}){1,3}|[^\W_]+")
@@ -88,17 +88,28 @@ class Concept:
     code: bool = False
     reply: reply_codes.Code | None = None  # a reply code: matched by meaning (kb.search.codes), not by its digits
 
+    @cached_property
+    def words(self) -> tuple[str, ...]:
+        """The single-word forms (looked up in a document's word table), unless a prefix or a reply code."""
+        if self.prefix or self.reply is not None:
+            return ()
+        return tuple(form.strip() for form in self.forms if form.count(" ") == 2)
+
+    @cached_property
+    def phrases(self) -> tuple[str, ...]:
+        """The forms searched in each field's text: phrases, or every form of a prefix (' form' starts a word)."""
+        if self.reply is not None:
+            return ()
+        if self.prefix:
+            return tuple(f" {form.strip()}" for form in self.forms)
+        return tuple(form for form in self.forms if form.count(" ") != 2)
+
     def occurrences(self, field: StemmedField) -> float:
-        """How often the concept (any of its forms) occurs in a stemmed field: single words are counted from the
-        field's word counts, phrases and prefixes in its text; a reply code is its best similarity to the field's
-        codes (0-1)."""
+        """How often the concept's phrases or prefixes occur in a stemmed field's text; a reply code's best
+        similarity to the field's codes (0-1). Single words are counted from the document's word table."""
         if self.reply is not None:
             return reply_codes.similarity(self.reply, field.basic_codes, field.enhanced_codes) if field.codes else 0.0
-        if self.prefix:
-            return sum(field.text.count(f" {form.strip()}") for form in self.forms)
-        return sum(
-            field.counts.get(form.strip(), 0) if form.count(" ") == 2 else field.text.count(form) for form in self.forms
-        )
+        return sum(field.text.count(phrase) for phrase in self.phrases)
 
 
 @dataclass(frozen=True)
@@ -165,21 +176,36 @@ class Assessment:
     codes_agree: bool = True  # no query code contradicts the article's codes, and it names their stated reasons
 
 
-def stemmed(document: dict[str, str]) -> dict[str, StemmedField]:
+@dataclass(frozen=True)
+class StemmedDocument:
+    fields: dict[str, StemmedField]
+    # stem -> (its field-weighted count outside the body, its count in the body): one lookup per word and document
+    table: dict[str, tuple[float, int]]
+
+    @property
+    def body_length(self) -> int:
+        return self.fields["body"].length
+
+
+def stemmed(document: dict[str, str]) -> StemmedDocument:
     fields = {}
-    for name in FIELD_WEIGHTS:
+    table: dict[str, tuple[float, int]] = {}
+    for name, field_weight in FIELD_WEIGHTS.items():
         words = [stem(w) for w in WORD_RE.findall(document.get(name, "").lower())]
         counts = Counter(words)
         basic, enhanced = reply_codes.document_codes(counts)
         fields[name] = StemmedField(" " + " ".join(words) + " ", counts, len(words), basic, enhanced)
-    return fields
+        for word, count in counts.items():
+            outside, body = table.get(word, (0.0, 0))
+            table[word] = (outside, body + count) if name == "body" else (outside + field_weight * count, body)
+    return StemmedDocument(fields, table)
 
 
 STEMMED_KEPT = 5000  # stemmed documents kept per process (a few MB)
-_stemmed: OrderedDict[tuple[str, int], dict[str, StemmedField]] = OrderedDict()
+_stemmed: OrderedDict[tuple[str, int], StemmedDocument] = OrderedDict()
 
 
-def stemmed_documents(article_ids: list[int], generation: str) -> dict[int, dict[str, StemmedField]]:
+def stemmed_documents(article_ids: list[int], generation: str) -> dict[int, StemmedDocument]:
     """article id -> stemmed fields, from a per-process LRU keyed by the search documents' generation (any
     document change renews it); the others are read and stemmed once."""
     from kb.models import SearchDocument
@@ -200,11 +226,7 @@ def stemmed_documents(article_ids: list[int], generation: str) -> dict[int, dict
     return found
 
 
-def body_length(fields: dict[str, StemmedField]) -> int:
-    return fields["body"].length
-
-
-def assess(fields: dict[str, StemmedField], query: list[Concept], average_body: float) -> Assessment:
+def assess(document: StemmedDocument, query: list[Concept], average_body: float) -> Assessment:
     """Score one search document (fields from `stemmed()`) against the query's concepts: BM25F.
 
     Each concept's occurrences are summed over the fields times the field weight (the body's count normalised by
@@ -214,15 +236,23 @@ def assess(fields: dict[str, StemmedField], query: list[Concept], average_body: 
     total = sum(c.weight for c in query)
     if not total:
         return Assessment(0.0, 0.0, False)
+    fields, table = document.fields, document.table
     agree = codes_agree(fields, [c.reply for c in query if c.reply is not None])
-    body_norm = 1.0 - B + B * body_length(fields) / max(average_body, 1.0)
+    body_norm = 1.0 - B + B * document.body_length / max(average_body, 1.0)
+    body_weight = FIELD_WEIGHTS["body"] / body_norm
     score = covered = 0.0
     words = False
     for concept in query:
-        frequency = sum(
-            FIELD_WEIGHTS[name] * concept.occurrences(fields[name]) / (body_norm if name == "body" else 1.0)
-            for name in FIELD_WEIGHTS
-        )
+        frequency = 0.0
+        for word in concept.words:
+            entry = table.get(word)
+            if entry is not None:
+                frequency += entry[0] + body_weight * entry[1]
+        if concept.phrases or concept.reply is not None:
+            frequency += sum(
+                (body_weight if name == "body" else weight) * concept.occurrences(fields[name])
+                for name, weight in FIELD_WEIGHTS.items()
+            )
         if frequency:
             score += concept.weight * frequency / (frequency + K1)
             covered += concept.weight
@@ -239,8 +269,8 @@ def codes_agree(fields: dict[str, StemmedField], replies: list[reply_codes.Code]
     if any(reply_codes.contradicts(reply, enhanced) for reply in replies):
         return False
     if any(reply.reasons for reply in replies):
-        stems = set().union(*(field.counts for field in fields.values()))
-        return all(reply_codes.answers_reasons(reply, stems) for reply in replies)
+        text = "".join(field.text for field in fields.values())
+        return all(reply_codes.answers_reasons(reply, text) for reply in replies)
     return True
 
 

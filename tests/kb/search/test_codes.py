@@ -41,7 +41,12 @@ def test_wording_states_the_reason():
     text = "host mx.example.org[192.0.2.1] said: 554 5.7.1 <a@example.org>: Relay access denied"
     (code,) = [from_reply(c, text) for c in find_codes(text)]
     assert code.reasons == {"relay"} and code.words == ("554", "5.7.1")
-    assert answers_reasons(code, {"relay", "deni"}) and not answers_reasons(code, {"spam"})
+    assert answers_reasons(code, " relay access deni ") and not answers_reasons(code, " spam ")
+    unknown = "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown in virtual mailbox table"
+    (code,) = [from_reply(c, unknown) for c in find_codes(unknown)]
+    assert code.reasons == {"unknown recipient"}
+    assert answers_reasons(code, " mail to nonexistent recipient ") and answers_reasons(code, " user unknown ")
+    assert not answers_reasons(code, " an unknown sender or an exist entri ")
     spam = "550 5.7.1 Service unavailable; client [192.0.2.9] blocked using zen.spamhaus.org"
     assert [from_reply(c, spam) for c in find_codes(spam)][0].reasons == {"blocklist"}
 
