@@ -8,7 +8,8 @@ here, in Python, from their search documents, so that quality does not depend on
   articles gain nothing from repeating a word, and lose nothing for their length.
 - Concepts are weighted by what they say about the problem: by their rarity in the knowledge base (the BM25
   inverse document frequency, from exact counts up to 200 documents, the same on both engines), times 1 for a
-  word, 0.4 for a word every mail article uses (mail, server, FortiMail...), 0.3 for a reply code (RFC 5321 codes
+  word (1.5 for a term of a synonym set: greylisting, antivirus, backup MX...), 0.4 for a word every mail article
+  uses (mail, server, FortiMail...), 0.3 for a reply code (RFC 5321 codes
   are shared by many conditions: the words say which one; `kb.symptoms` reads both together). A negation or
   quantifier kept from the stop words (not, only, both) weighs a fixed 0.4: the engines do not index them.
 - `score` is the weighted, field-weighted share of the concepts the article has (0-1); `coverage` the weighted
@@ -37,6 +38,7 @@ K1 = 1.2  # term frequency saturation
 B = 0.5  # body length normalisation
 CODE_WEIGHT = 0.3
 MINOR_WEIGHT = 0.4
+TERM_WEIGHT = 1.5
 # Words nearly every article of a mail-gateway KB uses, and the stop-word exceptions kept for their meaning.
 MINOR_WORDS = frozenset(
     "mail mails email emails message messages server servers fortimail unit smtp user users "
@@ -162,6 +164,8 @@ def concepts(
         else:
             weight = CODE_WEIGHT if token.code else MINOR_WEIGHT if token.text in MINOR_WORDS else 1.0
             weight *= idf(frequencies.get(token, 0), documents)
+            if token.synonyms:
+                weight *= TERM_WEIGHT  # an editor's synonym set names it: a term of the domain, not plain English
         if any(c.forms == forms for c in result):
             continue  # "servers" and "server": one concept
         result.append(Concept(forms, weight, prefix=token.prefix, code=token.code))
