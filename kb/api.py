@@ -11,16 +11,19 @@ from django.views.decorators.http import require_GET
 
 from kb.explain import explain
 from kb.search import SearchError, SearchResults, answers, search
+from kb.search.forms import SearchForm
 from kb.search.log import record
-from kb.search.params import parse_params
 from portal.ratelimit import search_rate_limit
 
 
 @require_GET
 @search_rate_limit
 def search_api(request: HttpRequest) -> JsonResponse:
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"error": form.error_message()}, status=400)
+    params = form.params()
     try:
-        params = parse_params(request.GET)
         answer = answers.cached(  # keyed by the parameters as given: the service refuses some (over 50 symptoms)
             [params.query, params.symptom_ids, params.limit],
             lambda: _answer(search(params.query, params.symptom_ids, params.limit)),

@@ -9,8 +9,8 @@ from django.urls import reverse
 from kb.explain import explain
 from kb.models import REPLY_CODE_RE, Article, Category, SearchQueryLog, Symptom
 from kb.search import SearchError, SearchResults, search
+from kb.search.forms import SearchForm, SearchParams
 from kb.search.log import opened, record, remember
-from kb.search.params import SearchParams, parse_params
 from kb.search.text import tokenize
 from portal.htmx import varies_on_htmx
 from portal.numbers import BIGINT_MAX, INT_MAX, parse_id
@@ -68,13 +68,19 @@ def related_categories(params: SearchParams, results: SearchResults) -> tuple[li
 def _page(request: HttpRequest, template: str, url_name: str, *, explain_codes: bool = False) -> HttpResponse:
     context: dict = {"search_url": reverse(url_name), "query": request.GET.get("q", "")[:2000], "ticked": []}
     status = 200
-    try:
-        params = parse_params(request.GET)
+    form = SearchForm(request.GET)
+    results, params = None, SearchParams()
+    if form.is_valid():
+        params = form.params()
         context.update(query=params.query, ticked=params.symptom_ids, limit=params.limit)
-        results = search(params.query, params.symptom_ids, params.limit)
-    except SearchError as exc:
-        context["error"] = str(exc)
-        results, status, params = None, 400, SearchParams()
+        try:
+            results = search(params.query, params.symptom_ids, params.limit)
+        except SearchError as exc:
+            context["error"] = str(exc)
+    else:
+        context["error"] = form.error_message()
+    if results is None:
+        status, params = 400, SearchParams()
     context["results"] = results
     context["explanation"] = explain(results.query) if results and explain_codes else None
     context["groups"] = symptom_groups(results, context["ticked"])

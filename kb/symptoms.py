@@ -68,7 +68,7 @@ BEHAVIOUR_PATTERNS = {
         rf"\bboth\s+(?:the\s+)?{AS}\s+and\s+{AV}|\bboth\s+(?:the\s+)?{AV}\s+and\s+{AS}"
         rf"|\bneither\s+{AS}\s+nor\s+{AV}|\bneither\s+{AV}\s+nor\s+{AS}"
         rf"|\bno\s+(?:{AS}|{AV})\s+(?:or|and|nor)\s+(?:{AV}|{AS})\s+(?:scan|check)"
-        r"|\b(?:mail|e-?mails?|messages?)\b[^\n]{0,30}?\s(?:is\s+|are\s+)?not\s+(?:being\s+)?(?:scanned|filtered)"
+        r"|\b(?:(?:e-?)?mails?|messages?)\b[^\n]{0,30}?\s(?:is\s+|are\s+)?not\s+(?:being\s+)?(?:scanned|filtered)"
         rf"|(?:\bnot|n.t)\b[^\n]{{0,40}}\b(?:{AV}\s+(?:and|or|nor)\s+{AS}|{AS}\s+(?:and|or|nor)\s+{AV})"
     ),
     "Antispam scans are bypassed, but antivirus scans are not": (

@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Count, prefetch_related_objects
+from django.db.models import Count
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from kb.models import Article, Symptom
-from kb.search import relevance
+from kb.replycodes import find_codes
+from kb.search import codes, relevance
 from kb.search.engine import CANDIDATE_CAP, Engine, TextQuery
 from kb.search.index import DOCUMENTS
 from kb.search.matcher import match_symptoms
@@ -128,7 +129,7 @@ def search(query: str = "", symptom_ids: Iterable[int] = (), limit: int = 20) ->
     symptom_hits = _articles_with(matched, required)
     if tokens:
         best = [pk for pk, _ in ranked[: relevance.RERANKED]]
-        strong = _rescore(scores, best, symptom_hits, tokens, text_query, backend)
+        strong = _rescore(scores, best, symptom_hits, tokens, text_query, backend, text)
     for article_id, symptom_score in symptom_hits.items():
         scores[article_id] = scores.get(article_id, 0.0) + symptom_score
     if not text and required:
@@ -156,14 +157,17 @@ def _rescore(
     tokens: list[Token],
     text_query: TextQuery,
     backend: Engine,
+    text: str,
 ) -> set[int]:
-    """Score the engine's best candidates and the symptom matches with `relevance` (in place); the strong ones."""
-    query = relevance.concepts(tokens, text_query.corrections, backend)
+    """Score the engine's best candidates and the symptom matches with `relevance` (in place); the strong ones.
+    Reply codes in the text are evidence by their meaning and wording (`kb.search.codes`)."""
+    replies = [codes.from_reply(code, text) for code in find_codes(text)] if any(t.code for t in tokens) else []
+    query = relevance.concepts(tokens, text_query.corrections, backend, replies)
     ids = list(dict.fromkeys([*best, *list(symptom_hits)[: relevance.RERANKED]]))
-    fields = relevance.stemmed_documents(ids, DOCUMENTS.current())
-    average_body = sum(relevance.body_length(f) for f in fields.values()) / max(len(fields), 1)
+    documents = relevance.stemmed_documents(ids, DOCUMENTS.current())
+    average_body = sum(d.body_length for d in documents.values()) / max(len(documents), 1)
     strong = set()
-    for pk, document in fields.items():
+    for pk, document in documents.items():
         assessment = relevance.assess(document, query, average_body)
         scores[pk] = scores.get(pk, 0.0) + assessment.score
         if relevance.is_strong(assessment, pk in symptom_hits):
@@ -244,22 +248,36 @@ def _hits(
         (pk for pk, _ in best if pk in articles),
         key=lambda pk: (-round(scores[pk], 9), -articles[pk].views, articles[pk].number),
     )[:limit]
-    prefetch_related_objects([articles[pk] for pk in ordered], "symptoms")  # the returned page only
     snippets = backend.snippets(text_query, ordered) if text_query else {}
-    wanted = {s.pk for s in matched} | set(required)
-    mentions = _mention_re(text_query)
+    shown = _shown_symptoms(ordered, {s.pk for s in matched} | set(required), _mention_re(text_query))
     return [
         Hit(
             article=articles[pk],
             score=round(scores[pk], 6),
             snippet=_safe_snippet(snippets.get(pk)) if snippets.get(pk) else _summary_snippet(articles[pk]),
-            matched_symptoms=[
-                s for s in articles[pk].symptoms.all() if s.pk in wanted or (mentions and mentions.search(s.text))
-            ],
+            matched_symptoms=shown.get(pk, []),
             relevance=STRONG if pk in strong else WEAK,
         )
         for pk in ordered
     ]
+
+
+def _shown_symptoms(ids: list[int], wanted: set[int], mentions: re.Pattern[str] | None) -> dict[int, list[Symptom]]:
+    """article id -> its symptoms to show with the hit (matched, ticked or mentioned), in symptom order; one query
+    of (link, kind, text) rows for the returned page, one Symptom object per symptom (not per link)."""
+    rows = (
+        Article.symptoms.through.objects.filter(article_id__in=ids)
+        .order_by("symptom__kind", "symptom__text", "symptom_id")
+        .values_list("article_id", "symptom_id", "symptom__kind", "symptom__text")
+    )
+    symptoms: dict[int, Symptom] = {}
+    shown: dict[int, list[Symptom]] = {}
+    for article_id, symptom_id, kind, text in rows:
+        if symptom_id in wanted or (mentions and mentions.search(text)):
+            if symptom_id not in symptoms:
+                symptoms[symptom_id] = Symptom(pk=symptom_id, kind=kind, text=text)
+            shown.setdefault(article_id, []).append(symptoms[symptom_id])
+    return shown
 
 
 def _mention_re(text_query: TextQuery | None) -> re.Pattern[str] | None:

@@ -51,15 +51,36 @@ class PostgresEngine(Engine):
         if required:
             where += REQUIRED_SQL
             params += [required, len(required)]
+        score_sql, score_params = self._score(query, weights, tsquery, any_token=any_token)
         sql = (
-            "SELECT pool.article_id, ts_rank(%s::float4[], pool.search_vector, to_tsquery(%s::regconfig, %s)) * 10 "  # noqa: S608
-            "AS score FROM (SELECT d.article_id, d.search_vector FROM kb_searchdocument d "
-            f"WHERE {where} LIMIT %s) pool ORDER BY score DESC, pool.article_id LIMIT %s"
+            f"SELECT pool.article_id, {score_sql} AS score FROM (SELECT d.article_id, d.search_vector "  # noqa: S608
+            f"FROM kb_searchdocument d WHERE {where} LIMIT %s) pool ORDER BY score DESC, pool.article_id LIMIT %s"
         )
-        params = [weights, CONFIG, tsquery, *params, POOL, cap]
+        params = [*score_params, *params, POOL, cap]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+    def _score(self, query: TextQuery, weights: str, tsquery: str, *, any_token: bool) -> tuple[str, list[object]]:
+        """The pool's rank expression. ts_rank has no inverse document frequency: for an OR of words (a pasted
+        line) it ranks documents full of common words (mail, server) first, and the best candidates rescored in
+        Python would differ from FTS5's bm25 ones. So an OR of several words is ranked as the sum of each word's
+        ts_rank times its BM25 idf (exact counts, cached: `Engine.frequencies`), as bm25 weighs them."""
+        if not any_token or len(query.tokens) < 2:
+            return "ts_rank(%s::float4[], pool.search_vector, to_tsquery(%s::regconfig, %s)) * 10", [
+                weights,
+                CONFIG,
+                tsquery,
+            ]
+        from kb.search.relevance import idf
+
+        counts, documents = self.frequencies(query.tokens, query.corrections)
+        parts, params = [], []
+        for token in query.tokens:
+            parts.append("ts_rank(%s::float4[], pool.search_vector, to_tsquery(%s::regconfig, %s)) * %s")
+            single = tsquery_text(TextQuery([token], query.corrections), any_token=False)
+            params += [weights, CONFIG, single, idf(counts.get(token, 0), documents)]
+        return "(" + " + ".join(parts) + ") * 10", params
 
     def snippets(self, query: TextQuery, article_ids: list[int]) -> dict[int, str]:
         if not article_ids or not query.tokens:

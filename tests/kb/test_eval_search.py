@@ -48,6 +48,16 @@ def test_held_out_set_is_disjoint_from_the_main_set():
     assert not {t.text for t in held_out} & {t.text for t in texts}
 
 
+def test_second_held_out_set_shares_no_text_or_source_with_the_others():
+    texts, titles = load_set(SET_PATH)
+    held_out, _ = load_set(SET_PATH.with_name("search_eval_holdout.json"))
+    second, second_titles = load_set(SET_PATH.with_name("search_eval_holdout2.json"))
+    assert second_titles == titles
+    assert len(second) >= 15 and sum(not t.covered for t in second) >= 4
+    assert not {t.text for t in second} & {t.text for t in [*texts, *held_out]}
+    assert not {t.source for t in second} & {t.source for t in [*texts, *held_out]}
+
+
 def test_malformed_sets_are_refused(tmp_path):
     with pytest.raises(EvalSetError, match="not found"):
         load_set(tmp_path / "missing.json")
