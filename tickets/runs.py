@@ -118,6 +118,8 @@ def ticket_runs_context(ticket: Ticket, user: AbstractBaseUser) -> dict:
     for run in runs:
         for result in run.results.all():
             result.label = check_label(result.check_name)
+            if result.vantage:  # the same check run from a probe too: say which row is which
+                result.label = f"{result.label} (from {result.where})"
             result.kb_articles = [articles[kb] for kb in result.articles if kb in articles]
             result.unlinked = [a for a in result.kb_articles if a.kb_number not in linked]
     preselected = ticket_checks(ticket)

@@ -196,3 +196,21 @@ def test_sidebar_shows_the_latest_run_in_full_and_older_runs_as_one_line_each(cl
     for name in ("mx_records", "relay_denied"):
         assert f"<strong>{REGISTRY[name].label}</strong>" in sidebar
         assert f"<strong>{name}</strong>" not in sidebar
+
+
+def test_a_check_run_from_a_probe_too_says_where_each_row_was_tested(client, helpdesk, ticket):
+    from diagnostics.checks import REGISTRY
+    from tickets.runs import attach
+
+    run = create_run(ticket.domain.target(), ["mx_records"], protected_domain=ticket.domain)
+    CheckResult.objects.create(
+        run=run, check_name="mx_records", position=0, vantage="probe:1", vantage_label="probe `hq-fml` (site HQ)"
+    )
+    attach(ticket, helpdesk, run)
+    finish(run, "pass")
+    client.force_login(helpdesk)
+    sidebar = client.get(ticket.get_absolute_url()).content.decode()
+    sidebar = sidebar[sidebar.index('id="ticket-run-list"') :]
+    label = REGISTRY["mx_records"].label
+    assert f"<strong>{label}</strong>" in sidebar  # the portal's row
+    assert f"<strong>{label} (from probe `hq-fml` (site HQ))</strong>" in sidebar
