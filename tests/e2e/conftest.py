@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
+from playwright.sync_api import Page, expect
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
@@ -54,6 +56,33 @@ def portal(live_server, transactional_db):
 
     import_guide(settings.GUIDE_PATH.read_text(encoding="utf-8"))
     return live_server.url
+
+
+# --- Users of each role and logging in (the live server's database is flushed between tests) -----------------------
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def user_in(portal, settings, django_user_model):
+    from tickets.roles import ensure_groups
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    ensure_groups()  # the live server's database is flushed between tests
+
+    def make(name, group):
+        user = django_user_model.objects.create_user(name, f"{name}@example.com", PASSWORD)
+        user.groups.add(Group.objects.get(name=group))
+        return user
+
+    return make
+
+
+def log_in(page: Page, portal: str, username: str) -> None:
+    page.goto(portal + "/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name=re.compile(f"Log out {username}"))).to_be_visible()
 
 
 # --- Content-Security-Policy: every browser test fails on a violation ---------------------------------------------

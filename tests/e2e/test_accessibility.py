@@ -7,20 +7,19 @@ import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
 from diagnostics.checks import Target
 from diagnostics.models import DomainAdmin, ProtectedDomain
 from diagnostics.services import run_checks_now
+from tests.e2e.conftest import log_in
 from tests.servers.fixtures import diag, dns_server, http_servers, smtp_servers  # noqa: F401 - loopback servers
 from tickets import services
-from tickets.roles import GATEWAY_ADMINS, HELPDESK, ensure_groups
+from tickets.roles import GATEWAY_ADMINS, HELPDESK
 
 AXE_VERSION = "4.14.1"
 AXE = Path(__file__).parent / "vendor" / f"axe-{AXE_VERSION}.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-PASSWORD = "correct-horse-battery"
 WIDTHS = pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)], ids=["desktop", "mobile"])
 
 
@@ -55,27 +54,6 @@ def audit(page: Page, screenshot):
         assert not violations, f"axe-core: WCAG 2.1 A/AA violations on {name} ({page.url}):\n{describe(violations)}"
 
     return check
-
-
-@pytest.fixture
-def user_in(portal, settings, django_user_model):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    ensure_groups()  # the live server's database is flushed between tests
-
-    def make(name, group):
-        user = django_user_model.objects.create_user(name, f"{name}@example.com", PASSWORD)
-        user.groups.add(Group.objects.get(name=group))
-        return user
-
-    return make
-
-
-def log_in(page: Page, portal: str, username: str) -> None:
-    page.goto(portal + "/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name=re.compile(f"Log out {username}"))).to_be_visible()
 
 
 def test_the_audit_finds_a_violation_and_says_where(page: Page, portal):

@@ -6,39 +6,17 @@ import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
 from diagnostics.models import DiagnosticRun, DomainAdmin, ProtectedDomain
 from kb.models import ArticleVote, Symptom
+from tests.e2e.conftest import log_in
 from tests.servers.fixtures import diag, dns_server, http_servers, smtp_servers  # noqa: F401 - loopback servers
 from tickets import services
-from tickets.roles import GATEWAY_ADMINS, HELPDESK, ensure_groups
+from tickets.roles import GATEWAY_ADMINS, HELPDESK
 
-PASSWORD = "correct-horse-battery"
 WIDTHS = [1280, 390]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"  # ignored by git
-
-
-@pytest.fixture
-def user_in(portal, settings, django_user_model):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    ensure_groups()  # the live server's database is flushed between tests
-
-    def make(name, group):
-        user = django_user_model.objects.create_user(name, f"{name}@example.com", PASSWORD)
-        user.groups.add(Group.objects.get(name=group))
-        return user
-
-    return make
-
-
-def log_in(page: Page, portal: str, username: str) -> None:
-    page.goto(portal + "/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name=re.compile(f"Log out {username}"))).to_be_visible()
 
 
 def watch_console(page: Page) -> list[str]:

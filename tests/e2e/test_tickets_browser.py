@@ -5,39 +5,16 @@ import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
 from diagnostics.checks import REGISTRY
 from diagnostics.models import DomainAdmin, ProtectedDomain
 from kb.models import Symptom
+from tests.e2e.conftest import log_in
 from tests.servers.fixtures import diag, dns_server, http_servers, smtp_servers  # noqa: F401 - loopback servers
 from tickets import services
 from tickets.models import Ticket
-from tickets.roles import GATEWAY_ADMINS, HELPDESK, ensure_groups
-
-PASSWORD = "correct-horse-battery"
-
-
-@pytest.fixture
-def user_in(portal, settings, django_user_model):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    ensure_groups()  # the live server's database is flushed between tests
-
-    def make(name, group):
-        user = django_user_model.objects.create_user(name, f"{name}@example.com", PASSWORD)
-        user.groups.add(Group.objects.get(name=group))
-        return user
-
-    return make
-
-
-def log_in(page: Page, portal: str, username: str) -> None:
-    page.goto(portal + "/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name=re.compile(f"Log out {username}"))).to_be_visible()
+from tickets.roles import GATEWAY_ADMINS, HELPDESK
 
 
 @pytest.mark.usefixtures("diag")  # DIAG_* settings point the checks at the loopback DNS server
