@@ -51,36 +51,34 @@ class PostgresEngine(Engine):
         if required:
             where += REQUIRED_SQL
             params += [required, len(required)]
-        score_sql, score_params = self._score(query, weights, tsquery, any_token=any_token)
+        score_sql, idfs, queries = self._score(query, tsquery, any_token=any_token)
+        # Each ranking tsquery is parsed once, in a one-row subquery, not planned and folded per ts_rank call.
+        parsed = ", ".join(f"to_tsquery(%s::regconfig, %s) AS q{i}" for i in range(len(queries)))
         sql = (
             f"SELECT pool.article_id, {score_sql} AS score FROM (SELECT d.article_id, d.search_vector "  # noqa: S608
-            f"FROM kb_searchdocument d WHERE {where} LIMIT %s) pool ORDER BY score DESC, pool.article_id LIMIT %s"
+            f"FROM kb_searchdocument d WHERE {where} LIMIT %s) pool, (SELECT %s::float4[] AS w, {parsed}) q "
+            "ORDER BY score DESC, pool.article_id LIMIT %s"
         )
-        params = [*score_params, *params, POOL, cap]
+        params = [*idfs, *params, POOL, weights, *[p for text in queries for p in (CONFIG, text)], cap]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
-    def _score(self, query: TextQuery, weights: str, tsquery: str, *, any_token: bool) -> tuple[str, list[object]]:
-        """The pool's rank expression. ts_rank has no inverse document frequency: for an OR of words (a pasted
+    def _score(self, query: TextQuery, tsquery: str, *, any_token: bool) -> tuple[str, list[float], list[str]]:
+        """The pool's rank expression over the weights `q.w` and tsqueries `q.q0`, `q.q1`..., its parameters (idf
+        weights) and the tsqueries' texts. ts_rank has no inverse document frequency: for an OR of words (a pasted
         line) it ranks documents full of common words (mail, server) first, and the best candidates rescored in
         Python would differ from FTS5's bm25 ones. So an OR of several words is ranked as the sum of each word's
         ts_rank times its BM25 idf (exact counts, cached: `Engine.frequencies`), as bm25 weighs them."""
         if not any_token or len(query.tokens) < 2:
-            return "ts_rank(%s::float4[], pool.search_vector, to_tsquery(%s::regconfig, %s)) * 10", [
-                weights,
-                CONFIG,
-                tsquery,
-            ]
+            return "ts_rank(q.w, pool.search_vector, q.q0) * 10", [], [tsquery]
         from kb.search.relevance import idf
 
         counts, documents = self.frequencies(query.tokens, query.corrections)
-        parts, params = [], []
-        for token in query.tokens:
-            parts.append("ts_rank(%s::float4[], pool.search_vector, to_tsquery(%s::regconfig, %s)) * %s")
-            single = tsquery_text(TextQuery([token], query.corrections), any_token=False)
-            params += [weights, CONFIG, single, idf(counts.get(token, 0), documents)]
-        return "(" + " + ".join(parts) + ") * 10", params
+        parts = [f"ts_rank(q.w, pool.search_vector, q.q{i}) * %s" for i in range(len(query.tokens))]
+        idfs = [idf(counts.get(token, 0), documents) for token in query.tokens]
+        texts = [tsquery_text(TextQuery([token], query.corrections), any_token=False) for token in query.tokens]
+        return "(" + " + ".join(parts) + ") * 10", idfs, texts
 
     def snippets(self, query: TextQuery, article_ids: list[int]) -> dict[int, str]:
         if not article_ids or not query.tokens:
