@@ -201,6 +201,9 @@ class Command(BaseCommand):
         parser.add_argument("--baseline-repeat", type=int, default=1, help="Timed runs of the icontains baseline.")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--profile", action="store_true", help="Print a profile of one round of the queries.")
+        parser.add_argument(
+            "--keep", action="store_true", help="Keep the PostgreSQL benchmark database (to EXPLAIN its queries)."
+        )
 
     def handle(self, *args, articles: int, repeat: int, baseline_repeat: int, seed: int, **options) -> None:
         self.profile = options["profile"]
@@ -219,11 +222,16 @@ class Command(BaseCommand):
             self.stdout.write(f"Benchmark database: {connection.vendor} {bench_name}")
             self.run(articles, repeat, baseline_repeat, seed)
         finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
+            if options["keep"] and connection.vendor == "postgresql":
+                connection.close()
+                connection.settings_dict["NAME"] = old_name
+                self.stdout.write(f"Benchmark database kept: {bench_name} (DROP DATABASE it when done).")
+            else:
+                connection.creation.destroy_test_db(old_name, verbosity=0)
+                if connection.vendor == "sqlite":
+                    shutil.rmtree(Path(bench_name).parent, ignore_errors=True)
+                self.stdout.write("Benchmark database dropped.")
             teardown_test_environment()
-            if connection.vendor == "sqlite":
-                shutil.rmtree(Path(bench_name).parent, ignore_errors=True)
-            self.stdout.write("Benchmark database dropped.")
 
     # --- Filling ---------------------------------------------------------------------------------
 
