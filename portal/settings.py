@@ -193,12 +193,21 @@ STORAGES = {
 # path"). Sessions are read from the cache only when it is shared: a per-process copy could outlive a logout
 # handled by another process.
 shared_cache = bool(os.environ.get("REDIS_URL"))
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": os.environ["REDIS_URL"],
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},  # seconds: redis-py waits forever by default
+
+
+def redis_cache(location: str, timeout: float = 2) -> dict:
+    """django-redis, not Django's RedisCache: that one builds a new redis-py client for every cache operation (0.3 ms
+    of CPU each with redis-py 8, 3-5 per request); django-redis keeps one per process (docs/benchmarks.md)."""
+    # Seconds: redis-py waits forever by default. Errors reach the caller as redis-py's own (the 503 page).
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": location,
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": timeout, "SOCKET_TIMEOUT": timeout},
     }
+
+
+CACHES = {
+    "default": redis_cache(os.environ["REDIS_URL"])
     if shared_cache
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
 }

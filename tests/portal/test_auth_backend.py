@@ -6,6 +6,7 @@ import redis
 from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
 
+from portal.settings import redis_cache
 from tickets.roles import HELPDESK, ensure_groups
 
 pytestmark = pytest.mark.django_db
@@ -54,13 +55,7 @@ def test_requests_follow_a_revoked_role_a_deactivation_and_a_new_password(client
 
 
 def test_the_shared_cache_holds_no_user_and_no_password_hash(settings, client, user):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "portal-test",
-        }
-    }
+    settings.CACHES = {"default": {**redis_cache(REDIS_URL), "KEY_PREFIX": "portal-test"}}
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     cache.clear()
     try:

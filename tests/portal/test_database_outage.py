@@ -8,6 +8,7 @@ from django.db.utils import OperationalError
 from django.test import Client
 
 from kb.models import Article
+from portal.settings import redis_cache
 from portal.views import is_locked_error
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -83,13 +84,7 @@ def test_other_bad_requests_are_still_400(client):
 
 def test_a_cache_server_that_does_not_answer_gives_the_outage_page(guide, settings, silent_server):
     """With REDIS_URL, a hung Redis fails each command after its timeout: the 503 page, not a 500."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{silent_server}/0",
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-    }
+    settings.CACHES = {"default": redis_cache(f"redis://127.0.0.1:{silent_server}/0", timeout=0.5)}
     article = Article.objects.get(number=8)
     client = Client(raise_request_exception=False)
     api = client.get("/api/search?q=relay")  # the rate-limit count is the first thing to need the cache
