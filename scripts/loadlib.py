@@ -185,6 +185,7 @@ SEED = """
 import dataclasses
 import glob
 import json
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import Group, User
 from django.contrib.sessions.backends.db import SessionStore
@@ -198,7 +199,7 @@ ProtectedDomain.objects.get_or_create(name="one.test", defaults={"gateway_hosts"
 ticket = Ticket.objects.create(title="Load test ticket", description="Created by scripts/loadtest", requester=user)
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the one that checks passwords
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
 print(json.dumps({"session": session.session_key, "csrf": get_random_string(32), "ticket": ticket.pk,

@@ -128,6 +128,8 @@ def call(application: object, environ: dict, expected: int) -> None:
         body.close()
     if int(statuses[0].split()[0]) != expected or not content:
         raise SystemExit(f"{environ['PATH_INFO']}: {statuses[0]}, {len(content)} bytes (expected {expected})")
+    if "HTTP_COOKIE" in environ and b"<html" in content and b"Log out" not in content:
+        raise SystemExit(f"{environ['PATH_INFO']}: served without the session's user (not logged in)")
 
 
 if __name__ == "__main__":
