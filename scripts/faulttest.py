@@ -26,7 +26,6 @@ import signal
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable
 
 from loadlib import (
@@ -34,6 +33,7 @@ from loadlib import (
     PrivatePostgres,
     PrivateRedis,
     get,
+    is_logged_in,
     log,
     manage,
     prepare,
@@ -137,19 +137,12 @@ def outage_under_load(env: dict, seed: dict, what: str, fault: Callable[[], None
         row = wrk(f"mixed while {what.split()[0]} is down", mixed_requests(seed), seed, connections=20, seconds=20)
         thread.join()
         statuses = [get(url) for url in seed["articles"]] + [get("/api/search?q=relay")]
-        logged_in = still_logged_in(seed)  # the helpdesk user's ticket list, as get() would ask, not redirected
+        logged_in = is_logged_in(seed)
         after = int(shell(env, COUNT_COMMENTS))
     print_table([row])
     print(f"afterwards: statuses {sorted(set(statuses))}; session still valid: {logged_in}")
     print(f"comments before the outage {before}, after {after}")
     return row["status_5xx"] == 0 and set(statuses) == {200} and logged_in and after >= before
-
-
-def still_logged_in(seed: dict) -> bool:
-    """The seeded helpdesk user's session opens the ticket list (rather than redirecting to the login page)."""
-    request = urllib.request.Request(f"{BASE}/tickets/", headers={"Cookie": f"sessionid={seed['session']}"})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
-        return response.status == 200 and "/accounts/login/" not in response.geturl()
 
 
 def main() -> int:

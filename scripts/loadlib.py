@@ -304,6 +304,13 @@ def get(path: str, seed: dict | None = None, timeout: float = 10) -> int:
         return error.code
 
 
+def is_logged_in(seed: dict) -> bool:
+    """The seeded helpdesk user's session opens the ticket list (rather than redirecting to the login page)."""
+    request = urllib.request.Request(f"{BASE}/tickets/", headers={"Cookie": f"sessionid={seed['session']}"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+        return response.status == 200 and "/accounts/login/" not in response.geturl()
+
+
 def wrk(
     name: str,
     requests: list[str],
