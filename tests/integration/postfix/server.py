@@ -168,16 +168,21 @@ def installed() -> str:
     return ""
 
 
-def wait_for_port(address: str, port: int, seconds: float = 10.0) -> None:
+def wait_for_port(address: str, port: int, seconds: float = 10.0, *, greeting: bool = False) -> None:
+    """Until `address:port` accepts a connection (and with `greeting`, until the server sends its first bytes: a
+    listener whose process is not serving yet accepts the connection but says nothing)."""
     end = time.monotonic() + seconds
     while True:
         try:
-            with socket.create_connection((address, port), timeout=0.5):
-                return
+            with socket.create_connection((address, port), timeout=2) as sock:
+                if not greeting or sock.recv(3):
+                    return
         except OSError:
             if time.monotonic() > end:
                 raise
-            time.sleep(0.05)
+        if time.monotonic() > end:
+            raise TimeoutError(f"{address}:{port} sends no greeting")
+        time.sleep(0.05)
 
 
 def alive(pid: int) -> bool:
@@ -253,7 +258,7 @@ class Postfix:
             raise RuntimeError(f"postfix start failed: {done.stdout}{done.stderr}{self.log()}")
         self.started = True
         for address in LISTENERS:
-            wait_for_port(address, self.port)
+            wait_for_port(address, self.port, greeting=True)
         wait_for_port("127.0.0.1", self.postgrey_port)
         return self
 
