@@ -5,6 +5,7 @@
     scripts/request_cpu --sqlite        # a scratch SQLite file
     scripts/request_cpu --requests 500  # requests per round (default 2,000; the best of 5 rounds is printed)
     scripts/request_cpu --profile 0     # then cProfile page 0 (the helpdesk article page) and print the top 40
+    scripts/request_cpu --profile 0 --profile-sort tottime --profile-only 'kb/|auth/'   # sorted, filtered
 
 No network, no load tool and no other request compete: the numbers are the CPU seconds this process spends per
 request (Django, the middleware, the client side of PostgreSQL and Redis round trips; not the servers' side). They
@@ -36,11 +37,13 @@ def main() -> int:
     parser.add_argument("--sqlite", action="store_true", help="a scratch SQLite file instead of PostgreSQL")
     parser.add_argument("--no-redis", action="store_true", help="per-process caches and database sessions")
     parser.add_argument("--requests", type=int, default=2000, help="requests per round (default 2,000)")
-    parser.add_argument("--profile", type=int, metavar="N", help="also profile the Nth page (0-4) and print the top 40")
+    parser.add_argument("--profile", type=int, choices=range(5), metavar="N", help="also profile page N (0-4)")
+    parser.add_argument("--profile-sort", default="cumulative", help="pstats sort key (default cumulative)")
+    parser.add_argument("--profile-only", default="", metavar="REGEX", help="only functions whose path matches")
     parser.add_argument("--child", help=argparse.SUPPRESS)  # the seed (JSON): measure in this process
     args = parser.parse_args()
     if args.child:
-        return measure(json.loads(args.child), max(10, min(args.requests, 100_000)), args.profile)
+        return measure(json.loads(args.child), max(10, min(args.requests, 100_000)), args)
 
     with tempfile.TemporaryDirectory() as scratch:
         if args.sqlite:
@@ -55,11 +58,12 @@ def main() -> int:
         log(f"{label}: {ROUNDS} rounds of {args.requests} requests per page")
         command = [PYTHON, __file__, "--child", json.dumps(seed), "--requests", str(args.requests)]
         if args.profile is not None:
-            command += ["--profile", str(args.profile)]
+            command += ["--profile", str(args.profile), "--profile-sort", args.profile_sort]
+            command += ["--profile-only", args.profile_only]
         return subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
 
 
-def measure(seed: dict, count: int, profile: int | None = None) -> int:
+def measure(seed: dict, count: int, options: argparse.Namespace) -> int:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     from portal.wsgi import application
@@ -85,15 +89,13 @@ def measure(seed: dict, count: int, profile: int | None = None) -> int:
             best_cpu = min(best_cpu, (time.process_time() - started_cpu) / count * 1000)
             best_wall = min(best_wall, (time.perf_counter() - started_wall) / count * 1000)
         print(f"{name:32} {best_cpu:8.3f} {best_wall:8.3f}", flush=True)
-    if profile is not None:
-        name, path, logged_in, expected = pages[profile]
+    if options.profile is not None:
+        name, path, logged_in, expected = pages[options.profile]
         environ = wsgi_environ(path, seed["session"] if logged_in else None)
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [call(application, environ, expected) for _ in range(count)])
-        print(f"\n{name}: cProfile of {count} requests, by cumulative time")
-        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(
-            os.environ.get("PROFILE_FILTER", ""), 40
-        )
+        print(f"\n{name}: cProfile of {count} requests, by {options.profile_sort}")
+        pstats.Stats(profiler).sort_stats(options.profile_sort).print_stats(options.profile_only, 40)
     return 0
 
 
