@@ -172,17 +172,16 @@ def wait_for_port(address: str, port: int, seconds: float = 10.0, *, greeting: b
     """Until `address:port` accepts a connection (and with `greeting`, until the server sends its first bytes: a
     listener whose process is not serving yet accepts the connection but says nothing)."""
     end = time.monotonic() + seconds
-    while True:
+    error: OSError | None = None
+    while time.monotonic() < end:
         try:
             with socket.create_connection((address, port), timeout=2) as sock:
                 if not greeting or sock.recv(3):
                     return
-        except OSError:
-            if time.monotonic() > end:
-                raise
-        if time.monotonic() > end:
-            raise TimeoutError(f"{address}:{port} sends no greeting")
+        except OSError as exception:
+            error = exception
         time.sleep(0.05)
+    raise TimeoutError(f"{address}:{port} is not serving after {seconds} s") from error
 
 
 def alive(pid: int) -> bool:
